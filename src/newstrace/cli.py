@@ -1,0 +1,274 @@
+"""The ``newstrace`` command line."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from newstrace.ingest import IngestError, IngestOptions
+from newstrace.ingest.manifest import load_manifest
+from newstrace.ingest.url import FetchPolicy
+from newstrace.pipeline import IngestSummary, ingest
+from newstrace.records import Document
+from newstrace.report import write_report
+from newstrace.store import DocumentStore, StoreError, open_store
+
+app = typer.Typer(
+    help="Turn news reports about armed conflict into an evidence ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    str,
+    typer.Option("--db", envvar="NEWSTRACE_DB", help="SQLite file or SQLAlchemy URL."),
+]
+InputsArg = Annotated[list[str], typer.Argument(help="Files, folders or http(s) URLs.")]
+ManifestOption = Annotated[
+    Path | None, typer.Option("--manifest", help="CSV or YAML with per-file metadata.")
+]
+AllowPrivateOption = Annotated[
+    bool, typer.Option("--allow-private", help="Allow fetching private or loopback addresses.")
+]
+MaxMbOption = Annotated[int, typer.Option("--max-mb", help="Largest single article file, MiB.")]
+DEFAULT_DB = "newstrace.db"
+
+
+def fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+@contextmanager
+def opened(db: str) -> Iterator[DocumentStore]:
+    try:
+        store = open_store(db)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _run_ingest(
+    db: str, inputs: list[str], manifest: Path | None, allow_private: bool, max_mb: int
+) -> IngestSummary:
+    try:
+        loaded = load_manifest(manifest) if manifest else None
+    except IngestError as exc:
+        raise fail(str(exc)) from None
+    options = IngestOptions(
+        manifest=loaded,
+        max_document_bytes=max_mb * 1024 * 1024,
+        fetch=FetchPolicy(allow_private=allow_private),
+    )
+    with (
+        opened(db) as store,
+        Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as progress,
+    ):
+        task = progress.add_task("ingesting", total=None)
+        summary = ingest(store, inputs, options, on_item=lambda _: progress.advance(task))
+    for problem in summary.problems:
+        label = "error" if problem.fatal else "note"
+        colour = "red" if problem.fatal else "yellow"
+        err.print(
+            f"[{colour}]{label}:[/{colour}] {problem.source}: {problem.message}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    out.print(
+        f"{summary.new} new, {summary.new_version} new versions, "
+        f"{summary.duplicate} already stored (no-op), {len(summary.failures)} refused",
+        highlight=False,
+    )
+    if summary.failures and summary.stored_or_known == 0:
+        raise typer.Exit(code=1)
+    return summary
+
+
+@app.command("ingest")
+def ingest_command(
+    inputs: InputsArg,
+    db: DbOption = DEFAULT_DB,
+    manifest: ManifestOption = None,
+    allow_private: AllowPrivateOption = False,
+    max_mb: MaxMbOption = 10,
+) -> None:
+    """Read articles into the store (text, Markdown, HTML, RSS/Atom, WARC, JSON Lines, URLs)."""
+    _run_ingest(db, inputs, manifest, allow_private, max_mb)
+
+
+@app.command("analyze")
+def analyze_command(
+    inputs: InputsArg,
+    db: DbOption = DEFAULT_DB,
+    manifest: ManifestOption = None,
+    allow_private: AllowPrivateOption = False,
+    max_mb: MaxMbOption = 10,
+) -> None:
+    """Ingest, then run every extraction stage, and print what the ledger holds."""
+    _run_ingest(db, inputs, manifest, allow_private, max_mb)
+    with opened(db) as store:
+        _print_summary(store)
+
+
+def _print_summary(store: DocumentStore) -> None:
+    table = Table(title="newstrace ledger", show_header=False)
+    table.add_row("documents", str(store.count()))
+    table.add_row("warnings recorded", str(len(store.warnings())))
+    out.print(table)
+
+
+def _published(doc: Document) -> str:
+    if doc.published is None:
+        return "unknown"
+    return f"{doc.published.iso()} ({doc.published.precision})"
+
+
+@app.command("list")
+def list_command(db: DbOption = DEFAULT_DB) -> None:
+    """One line per document: id, outlet, published date, title."""
+    with opened(db) as store:
+        table = Table("id", "outlet", "published", "title")
+        for doc in store.documents():
+            table.add_row(
+                str(doc.id), doc.outlet or "unknown", _published(doc), doc.title or "(untitled)"
+            )
+        out.print(table)
+
+
+@app.command("show")
+def show_command(
+    doc_id: Annotated[int, typer.Argument(metavar="DOC", help="Document id (see `list`).")],
+    db: DbOption = DEFAULT_DB,
+    text: Annotated[bool, typer.Option("--text/--no-text", help="Print the article text.")] = True,
+) -> None:
+    """A document's metadata, where each field came from, and its text."""
+    with opened(db) as store:
+        doc = store.get(doc_id)
+    if doc is None:
+        raise fail(f"no document {doc_id}")
+    table = Table(show_header=False)
+    for name, value in (
+        ("id", str(doc.id)),
+        ("title", doc.title or "(untitled)"),
+        ("outlet", doc.outlet or "unknown"),
+        ("byline", doc.byline or "unknown"),
+        ("published", f"{_published(doc)} from {doc.published_source}"),
+        ("url", doc.url or "unknown"),
+        ("source", f"{doc.source} ({doc.source_format}, {doc.encoding or 'n/a'})"),
+        ("version", str(doc.version)),
+    ):
+        table.add_row(name, value)
+    out.print(table)
+    if text:
+        out.print(doc.text, markup=False, highlight=False)
+
+
+EXPORT_FIELDS = (
+    "id",
+    "outlet",
+    "title",
+    "byline",
+    "url",
+    "published",
+    "published_precision",
+    "published_source",
+    "source",
+    "source_format",
+    "encoding",
+    "version",
+    "previous_version_id",
+    "content_hash",
+    "text",
+)
+
+
+def _export_row(doc: Document) -> dict[str, object]:
+    return {
+        "id": doc.id,
+        "outlet": doc.outlet,
+        "title": doc.title,
+        "byline": doc.byline,
+        "url": doc.url,
+        "published": doc.published.iso() if doc.published else None,
+        "published_precision": doc.published.precision.value if doc.published else "unknown",
+        "published_source": doc.published_source.value,
+        "source": doc.source,
+        "source_format": doc.source_format,
+        "encoding": doc.encoding,
+        "version": doc.version,
+        "previous_version_id": doc.previous_version_id,
+        "content_hash": doc.content_hash,
+        "text": doc.text,
+    }
+
+
+@app.command("export")
+def export_command(
+    export_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[
+        Path | None, typer.Option("--out", help="File to write; stdout if unset.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Export documents with their metadata."""
+    if export_format not in {"jsonl", "csv"}:
+        raise fail(f"unknown export format {export_format!r} (use jsonl or csv)")
+    with opened(db) as store:
+        handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+        try:
+            if export_format == "jsonl":
+                for doc in store.documents():
+                    handle.write(json.dumps(_export_row(doc), ensure_ascii=False) + "\n")
+            else:
+                writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
+                writer.writeheader()
+                for doc in store.documents():
+                    writer.writerow(_export_row(doc))
+        finally:
+            if output:
+                handle.close()
+
+
+@app.command("report")
+def report_command(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the static report.")] = Path(
+        "build/report"
+    ),
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Write a self-contained static HTML report."""
+    with opened(db) as store:
+        try:
+            index = write_report(store, out_dir)
+        except OSError as exc:
+            raise fail(f"{out_dir}: cannot write report ({exc.strerror})") from None
+    out.print(f"report written to {index}", highlight=False)
+
+
+@app.command("serve")
+def serve_command(db: DbOption = DEFAULT_DB) -> None:
+    """Web UI (not built yet): use `newstrace report` for a static view meanwhile."""
+    raise fail("the web UI is not available in this version; run `newstrace report`")

@@ -1,0 +1,91 @@
+"""Opening a store: engine set-up, schema migration, and clear errors for bad databases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+
+from newstrace.store.documents import DocumentStore
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """A database that cannot be used: named, with the reason, on one line."""
+
+
+def database_url(db: str) -> str:
+    """Accept a SQLAlchemy URL or a plain file path (which means SQLite)."""
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+        engine = create_engine(parsed)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"{url}: not a usable database URL ({exc})") from exc
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def _check_is_ours(engine: Engine, label: str) -> None:
+    """Refuse a database that holds other tables but no newstrace schema."""
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        revision = MigrationContext.configure(conn).get_current_revision()
+    if tables and (revision is None or "documents" not in tables):
+        raise StoreError(f"{label}: not a newstrace database (it holds other tables)")
+
+
+def open_store(db: str) -> DocumentStore:
+    """Open (creating or upgrading as needed) the store at ``db``."""
+    url = database_url(db)
+    label = db
+    if url.startswith("sqlite:///") and db != ":memory:":
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.is_dir():
+            raise StoreError(f"{label}: is a directory, not a database file")
+        if not path.parent.exists():
+            raise StoreError(f"{label}: folder {path.parent} does not exist")
+    engine = make_engine(url)
+    try:
+        _check_is_ours(engine, label)
+        command.upgrade(_alembic_config(engine), "head")
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        if "locked" in reason:
+            raise StoreError(f"{label}: database is locked by another process") from exc
+        raise StoreError(f"{label}: cannot open database ({reason.splitlines()[0]})") from exc
+    except DatabaseError as exc:
+        engine.dispose()
+        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        raise StoreError(f"{label}: not a newstrace database ({reason.splitlines()[0]})") from exc
+    except StoreError:
+        engine.dispose()
+        raise
+    return DocumentStore(engine)
