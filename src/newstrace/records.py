@@ -110,3 +110,135 @@ class Document:
     version: int
     previous_version_id: int | None
     ingested_at: dt.datetime
+
+
+# --- Findings ------------------------------------------------------------------------
+# Each finding is a frozen record that carries the spans it rests on. Extraction stages
+# build them from one document's text; ``doc_id`` in their spans is the stored id (0
+# while a text is analysed before it is stored).
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A piece of text that a finding quotes as evidence: the words and where they are."""
+
+    text: str
+    span: Span
+
+
+class SpeakerKind(StrEnum):
+    NAMED_PERSON = "named_person"
+    ANONYMOUS_PERSON = "anonymous_person"
+    ANONYMOUS_GROUP = "anonymous_group"
+    ORGANIZATION = "organization"
+    OUTLET = "outlet"
+    DOCUMENT = "document"  # a report, statement, post
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Speaker:
+    """Who a statement is attributed to, as written and as resolved in the document.
+
+    ``mention`` is the reference next to the statement ("he", "the source"); ``resolved``
+    the fullest mention of the same speaker in the document ("Iraqi MP Hassan Salem").
+    """
+
+    kind: SpeakerKind
+    mention: Mention | None
+    resolved: Mention | None = None
+    description: Mention | None = None  # role and affiliation words as written
+    anonymity: Mention | None = None  # "who asked to remain unnamed"
+
+    @property
+    def name(self) -> str:
+        chosen = self.resolved or self.mention
+        return chosen.text if chosen else "unknown"
+
+
+class QuoteKind(StrEnum):
+    DIRECT = "direct"
+    PARTIAL = "partial"  # a quoted phrase inside the reporter's sentence
+    INDIRECT = "indirect"  # reported speech
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """An attributed statement: its content span, speaker, cue verb, recipient, hedges."""
+
+    kind: QuoteKind
+    content: Mention
+    speaker: Speaker
+    cue: Mention | None = None  # "said", "told", "according to"
+    recipient: Mention | None = None  # "The Cradle" in "told The Cradle"
+    hedges: tuple[Mention, ...] = ()
+
+
+class FigureClass(StrEnum):
+    KILLED = "killed"
+    INJURED = "injured"
+    FIGHTERS = "fighters"  # fighters, troops, members
+    OPERATIONS = "operations"  # operations, attacks
+    DISTANCE = "distance"
+    MONEY = "money"
+    OTHER = "other"
+
+
+class Qualifier(StrEnum):
+    EXACT = "exact"
+    APPROXIMATE = "approximate"  # around, about, nearly
+    MORE_THAN = "more_than"
+    LESS_THAN = "less_than"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    RANGE = "range"  # between 150 and 200
+    VAGUE = "vague"  # dozens, hundreds, thousands
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number with its unit noun: best value with low/high bounds, as UCDP keeps them."""
+
+    mention: Mention
+    best: float | None
+    low: float | None
+    high: float | None
+    qualifier: Qualifier
+    figure_class: FigureClass
+    unit: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeExpression:
+    """A temporal expression normalized against the document's published date.
+
+    ``start``/``end`` bound the period meant (a day, a week, a month...). Both stay
+    ``None`` when the expression is relative and the document has no date.
+    """
+
+    mention: Mention
+    start: dt.date | None
+    end: dt.date | None
+    precision: DatePrecision
+    relative: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A toponym resolved (or not) to a gazetteer entry.
+
+    ``geo_precision`` follows ACLED: 1 the named place itself, 2 a nearby or part-of
+    region, 3 only the larger region. Unresolved places keep their text and no
+    coordinates; none are ever invented.
+    """
+
+    mention: Mention
+    name: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    feature_type: str | None = None  # city, region, valley, desert, base, country...
+    country: str | None = None
+    admin1: str | None = None
+    geo_precision: int | None = None
+    gazetteer_id: str | None = None
+    reason: str = ""
