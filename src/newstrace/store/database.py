@@ -26,6 +26,14 @@ def database_url(db: str) -> str:
     return db if "://" in db else f"sqlite:///{db}"
 
 
+def display_name(db: str) -> str:
+    """``db`` as error messages show it: a URL's password never reaches a terminal or log."""
+    try:
+        return make_url(db).render_as_string(hide_password=True) if "://" in db else db
+    except ArgumentError:
+        return db
+
+
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
@@ -39,7 +47,7 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
         engine = create_engine(parsed)
     except (ArgumentError, ImportError) as exc:
-        raise StoreError(f"{url}: not a usable database URL ({exc})") from exc
+        raise StoreError(f"{display_name(url)}: not a usable database URL ({exc})") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -64,7 +72,7 @@ def _check_is_ours(engine: Engine, label: str) -> None:
 def open_store(db: str) -> DocumentStore:
     """Open (creating or upgrading as needed) the store at ``db``."""
     url = database_url(db)
-    label = db
+    label = display_name(db)
     if url.startswith("sqlite:///") and db != ":memory:":
         path = Path(url.removeprefix("sqlite:///"))
         if path.is_dir():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -9,6 +10,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +20,27 @@ from newstrace.records import DatePrecision, DateSource, Document, DocumentInput
 from newstrace.store.schema import DocumentRow, IngestWarningRow
 
 _WHITESPACE = re.compile(r"\s+")
+# NUL (PostgreSQL text refuses it) and lone surrogates (no backend can encode them as
+# UTF-8) still reach the store: a NUL past the binary sniff, a JSON "\u0000" or "\ud800",
+# a file name that is not UTF-8. One U+FFFD each keeps every character offset.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str) -> str:
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+def _storable_input(doc: DocumentInput) -> DocumentInput:
+    """``doc`` with characters no database can store replaced, and a warning saying where."""
+    changed: dict[str, Any] = {
+        field.name: _storable(value)
+        for field in dataclasses.fields(doc)
+        if isinstance(value := getattr(doc, field.name), str) and _UNSTORABLE.search(value)
+    }
+    if not changed:
+        return doc
+    note = f"NUL or lone surrogate characters replaced with U+FFFD in: {', '.join(changed)}"
+    return dataclasses.replace(doc, **changed, warnings=[*doc.warnings, note])
 
 
 def content_hash(text: str) -> str:
@@ -91,6 +114,7 @@ class DocumentStore:
         version that points at the latest earlier one. Warnings the reader recorded
         are stored with the document in the same transaction.
         """
+        doc = _storable_input(doc)
         digest = content_hash(doc.text)
         with Session(self.engine) as session, session.begin():
             existing = session.scalar(
@@ -135,7 +159,10 @@ class DocumentStore:
             for message in doc.warnings:
                 session.add(
                     IngestWarningRow(
-                        document_id=row.id, source=doc.source, message=message, created_at=_now()
+                        document_id=row.id,
+                        source=doc.source,
+                        message=_storable(message),
+                        created_at=_now(),
                     )
                 )
             outcome = AddOutcome.NEW_VERSION if previous else AddOutcome.NEW
@@ -153,7 +180,10 @@ class DocumentStore:
         with Session(self.engine) as session, session.begin():
             session.add(
                 IngestWarningRow(
-                    document_id=None, source=source, message=message, created_at=_now()
+                    document_id=None,
+                    source=_storable(source),
+                    message=_storable(message),
+                    created_at=_now(),
                 )
             )
 
