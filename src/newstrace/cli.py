@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,22 +10,31 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
 
+from newstrace.evaluate.cli import eval_command
+from newstrace.gazetteer.cli import gazetteer_app
 from newstrace.ingest import IngestError, IngestOptions
 from newstrace.ingest.manifest import load_manifest
 from newstrace.ingest.url import FetchPolicy
-from newstrace.pipeline import IngestSummary, ingest
+from newstrace.pipeline import IngestSummary, analyze_pending, ingest
 from newstrace.records import Document
 from newstrace.report import write_report
+from newstrace.report.export import TABLES, export_table
 from newstrace.store import DocumentStore, StoreError, open_store
+from newstrace.store.database import display_name, in_use_error
+from newstrace.store.findings import FindingStore
 
 app = typer.Typer(
     help="Turn news reports about armed conflict into an evidence ledger.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.add_typer(gazetteer_app, name="gazetteer")
+app.command("eval")(eval_command)
 out = Console()
 err = Console(stderr=True)
 
@@ -47,7 +54,7 @@ DEFAULT_DB = "newstrace.db"
 
 
 def fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=1)
 
 
@@ -59,8 +66,23 @@ def opened(db: str) -> Iterator[DocumentStore]:
         raise fail(str(exc)) from None
     try:
         yield store
+    except DBAPIError as exc:  # e.g. another process took the write lock meanwhile
+        raise fail(str(in_use_error(display_name(db), exc))) from None
     finally:
         store.close()
+
+
+def _progress() -> Progress:
+    """A progress bar on the terminal's error stream (silent when not a terminal)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 def _run_ingest(
@@ -75,25 +97,14 @@ def _run_ingest(
         max_document_bytes=max_mb * 1024 * 1024,
         fetch=FetchPolicy(allow_private=allow_private),
     )
-    with (
-        opened(db) as store,
-        Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as progress,
-    ):
+    with opened(db) as store, _progress() as progress:
         task = progress.add_task("ingesting", total=None)
         summary = ingest(store, inputs, options, on_item=lambda _: progress.advance(task))
     for problem in summary.problems:
         label = "error" if problem.fatal else "note"
         colour = "red" if problem.fatal else "yellow"
         err.print(
-            f"[{colour}]{label}:[/{colour}] {problem.source}: {problem.message}",
+            f"[{colour}]{label}:[/{colour}] {escape(f'{problem.source}: {problem.message}')}",
             highlight=False,
             soft_wrap=True,
         )
@@ -129,14 +140,44 @@ def analyze_command(
 ) -> None:
     """Ingest, then run every extraction stage, and print what the ledger holds."""
     _run_ingest(db, inputs, manifest, allow_private, max_mb)
+    with opened(db) as store, _progress() as progress:
+        task = progress.add_task("analysing", total=None)
+        analyze_pending(store, on_document=lambda _: progress.advance(task))
     with opened(db) as store:
         _print_summary(store)
 
 
 def _print_summary(store: DocumentStore) -> None:
+    findings = FindingStore(store.engine)
     table = Table(title="newstrace ledger", show_header=False)
     table.add_row("documents", str(store.count()))
+    table.add_row("quotes", str(findings.count_quotes()))
     table.add_row("warnings recorded", str(len(store.warnings())))
+    out.print(table)
+
+
+@app.command("quotes")
+def quotes_command(
+    doc_id: Annotated[
+        int | None, typer.Argument(metavar="[DOC]", help="Document id; all documents if unset.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Who says what: every attributed statement with speaker, recipient and hedges."""
+    with opened(db) as store:
+        quotes = FindingStore(store.engine).quotes(doc_id)
+    table = Table("doc", "speaker", "kind", "quote", "to", "hedges")
+    for quote in quotes:
+        speaker = quote.speaker
+        excerpt = quote.content.text.replace("\n", " ")
+        table.add_row(
+            str(quote.content.span.doc_id),
+            escape(speaker.name),
+            f"{speaker.kind.value}\n{quote.kind.value}",
+            escape(excerpt if len(excerpt) <= 160 else excerpt[:157] + "..."),
+            escape(quote.recipient.text) if quote.recipient else "",
+            escape(", ".join(h.text for h in quote.hedges)),
+        )
     out.print(table)
 
 
@@ -153,7 +194,10 @@ def list_command(db: DbOption = DEFAULT_DB) -> None:
         table = Table("id", "outlet", "published", "title")
         for doc in store.documents():
             table.add_row(
-                str(doc.id), doc.outlet or "unknown", _published(doc), doc.title or "(untitled)"
+                str(doc.id),
+                escape(doc.outlet or "unknown"),
+                _published(doc),
+                escape(doc.title or "(untitled)"),
             )
         out.print(table)
 
@@ -180,73 +224,32 @@ def show_command(
         ("source", f"{doc.source} ({doc.source_format}, {doc.encoding or 'n/a'})"),
         ("version", str(doc.version)),
     ):
-        table.add_row(name, value)
+        table.add_row(name, escape(value))
     out.print(table)
     if text:
         out.print(doc.text, markup=False, highlight=False)
 
 
-EXPORT_FIELDS = (
-    "id",
-    "outlet",
-    "title",
-    "byline",
-    "url",
-    "published",
-    "published_precision",
-    "published_source",
-    "source",
-    "source_format",
-    "encoding",
-    "version",
-    "previous_version_id",
-    "content_hash",
-    "text",
-)
-
-
-def _export_row(doc: Document) -> dict[str, object]:
-    return {
-        "id": doc.id,
-        "outlet": doc.outlet,
-        "title": doc.title,
-        "byline": doc.byline,
-        "url": doc.url,
-        "published": doc.published.iso() if doc.published else None,
-        "published_precision": doc.published.precision.value if doc.published else "unknown",
-        "published_source": doc.published_source.value,
-        "source": doc.source,
-        "source_format": doc.source_format,
-        "encoding": doc.encoding,
-        "version": doc.version,
-        "previous_version_id": doc.previous_version_id,
-        "content_hash": doc.content_hash,
-        "text": doc.text,
-    }
-
-
 @app.command("export")
 def export_command(
     export_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    table: Annotated[
+        str, typer.Option("--table", help=f"What to export: {', '.join(TABLES)}.")
+    ] = "documents",
     output: Annotated[
         Path | None, typer.Option("--out", help="File to write; stdout if unset.")
     ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """Export documents with their metadata."""
+    """Export documents or findings, every finding with its character offsets."""
     if export_format not in {"jsonl", "csv"}:
         raise fail(f"unknown export format {export_format!r} (use jsonl or csv)")
+    if table not in TABLES:
+        raise fail(f"unknown table {table!r} (use one of {', '.join(TABLES)})")
     with opened(db) as store:
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
-            if export_format == "jsonl":
-                for doc in store.documents():
-                    handle.write(json.dumps(_export_row(doc), ensure_ascii=False) + "\n")
-            else:
-                writer = csv.DictWriter(handle, fieldnames=EXPORT_FIELDS)
-                writer.writeheader()
-                for doc in store.documents():
-                    writer.writerow(_export_row(doc))
+            export_table(store, table, export_format, handle)
         finally:
             if output:
                 handle.close()
@@ -265,7 +268,7 @@ def report_command(
             index = write_report(store, out_dir)
         except OSError as exc:
             raise fail(f"{out_dir}: cannot write report ({exc.strerror})") from None
-    out.print(f"report written to {index}", highlight=False)
+    out.print(f"report written to {escape(str(index))}", highlight=False, soft_wrap=True)
 
 
 @app.command("serve")

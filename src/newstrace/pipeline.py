@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from newstrace.analysis import PIPELINE_VERSION, analyze_text
 from newstrace.ingest import IngestOptions, Problem, read_sources
 from newstrace.store import AddOutcome, DocumentStore
+from newstrace.store.findings import FindingStore
 
 
 @dataclass(slots=True)
@@ -52,3 +54,27 @@ def ingest(
         if on_item:
             on_item(item.source)
     return summary
+
+
+def analyze_pending(
+    store: DocumentStore,
+    on_document: Callable[[int], None] | None = None,
+) -> int:
+    """Run the per-document stages on every document this pipeline version has not seen.
+
+    Findings of each document are written in their own transaction, so an interrupted
+    run loses at most the document under way, and re-running resumes where it stopped.
+    """
+    findings = FindingStore(store.engine)
+    outlets = findings.outlets()
+    done = 0
+    for doc_id in list(findings.pending(PIPELINE_VERSION)):
+        document = store.get(doc_id)
+        if document is None:
+            continue
+        analysis = analyze_text(document.text, doc_id, document.published, outlets)
+        findings.save(analysis, PIPELINE_VERSION)
+        done += 1
+        if on_document:
+            on_document(doc_id)
+    return done

@@ -17,6 +17,7 @@ class DatePrecision(StrEnum):
     """How much of a date the source actually states."""
 
     DAY = "day"
+    WEEK = "week"  # a calendar week, Monday to Sunday ("last week")
     MONTH = "month"
     YEAR = "year"
     UNKNOWN = "unknown"
@@ -149,6 +150,7 @@ class Speaker:
     resolved: Mention | None = None
     description: Mention | None = None  # role and affiliation words as written
     anonymity: Mention | None = None  # "who asked to remain unnamed"
+    canonical: str | None = None  # the alias table's name for a known actor or outlet
 
     @property
     def name(self) -> str:
@@ -206,6 +208,8 @@ class Figure:
     qualifier: Qualifier
     figure_class: FigureClass
     unit: str | None = None
+    implausible: bool = False  # ill-formed or impossible: kept as a mention, not a value
+    note: str = ""  # why it is implausible, or how it was derived ("sum of the listed victims")
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +225,8 @@ class TimeExpression:
     end: dt.date | None
     precision: DatePrecision
     relative: bool = False
+    duration: str | None = None  # ISO 8601 length of "four years after" ("P4Y")
+    implausible: bool = False  # a date no calendar has ("31 February"): kept, never dated
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,3 +248,15 @@ class Place:
     geo_precision: int | None = None
     gazetteer_id: str | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """What the per-document stages found in one document."""
+
+    doc_id: int
+    english: bool
+    quotes: tuple[Quote, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    times: tuple[TimeExpression, ...] = ()
+    notes: tuple[str, ...] = ()  # what was skipped and why

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -45,3 +45,33 @@ class IngestWarningRow(Base):
     source: Mapped[str] = mapped_column(Text)
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
+
+
+class AnalysisRow(Base):
+    """That a document went through the per-document stages, and with which version."""
+
+    __tablename__ = "analyses"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    pipeline_version: Mapped[str] = mapped_column(String(32))
+    english: Mapped[bool]
+    notes: Mapped[list[str]] = mapped_column(JSON)
+    analysed_at: Mapped[dt.datetime]
+
+
+class QuoteRow(Base):
+    """One attributed statement. Columns hold what views filter on; ``mentions`` holds
+    every evidence span as ``{role: [text, start, end]}`` (hedges under ``hedges``)."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    content_start: Mapped[int]
+    content_end: Mapped[int]
+    content_text: Mapped[str] = mapped_column(Text)
+    speaker_kind: Mapped[str] = mapped_column(String(24))
+    speaker_name: Mapped[str | None] = mapped_column(Text)
+    speaker_canonical: Mapped[str | None] = mapped_column(Text)
+    mentions: Mapped[dict[str, list[object]]] = mapped_column(JSON)

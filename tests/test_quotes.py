@@ -1,0 +1,223 @@
+"""Attribution on sentences the team wrote: every quoting form, speaker kind and
+formatting trap that users of quote extractors report."""
+
+from __future__ import annotations
+
+import pytest
+
+from newstrace.analysis import analyze_text
+from newstrace.records import Quote, QuoteKind, SpeakerKind
+
+
+def quotes_of(text: str) -> list[Quote]:
+    return list(analyze_text(text).quotes)
+
+
+def only(text: str) -> Quote:
+    found = quotes_of(text)
+    assert len(found) == 1, [q.content.text for q in found]
+    return found[0]
+
+
+def test_every_span_points_at_its_words() -> None:
+    text = (
+        'A security official, who spoke on condition of anonymity, told AFP that the base '
+        'was evacuated. "We lost two vehicles," the official said.'
+    )
+    for quote in quotes_of(text):
+        mentions = [quote.content, quote.cue, quote.recipient, *quote.hedges]
+        speaker = quote.speaker
+        mentions += [speaker.mention, speaker.resolved, speaker.description, speaker.anonymity]
+        for mention in mentions:
+            if mention is not None:
+                assert text[mention.span.start : mention.span.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        ('"We will not stop," the minister said.', "the minister", SpeakerKind.ANONYMOUS_PERSON),
+        ("“We will not stop,” said Ahmed Karim.", "Ahmed Karim", SpeakerKind.NAMED_PERSON),
+        ("‘We will not stop,’ a witness said.", "a witness", SpeakerKind.ANONYMOUS_PERSON),
+        ("«We will not stop,» residents said.", "residents", SpeakerKind.ANONYMOUS_GROUP),
+        ('"We will not stop the campaign." — Ali Hassan', "Ali Hassan", SpeakerKind.NAMED_PERSON),
+        ('Ali Hassan: "We will not stop the campaign."', "Ali Hassan", SpeakerKind.NAMED_PERSON),
+    ],
+)
+def test_direct_quote_marks_and_speaker_positions(
+    text: str, speaker: str, kind: SpeakerKind
+) -> None:
+    quote = only(text)
+    assert quote.kind is QuoteKind.DIRECT
+    assert quote.content.text.startswith("We will not stop")
+    assert quote.speaker.name == speaker
+    assert quote.speaker.kind is kind
+
+
+def test_speaker_in_lead_in_sentence_before_colon() -> None:
+    quote = only(
+        "The statement said:\n\n"
+        '"The strike targeted a weapons depot and caused no civilian casualties."'
+    )
+    assert quote.speaker.kind is SpeakerKind.DOCUMENT
+    assert quote.speaker.name == "The statement"
+
+
+def test_quote_interrupted_by_its_attribution() -> None:
+    found = quotes_of(
+        '"The first part of it," said Ahmed Karim, a spokesman for the ministry, '
+        '"and the second part too."'
+    )
+    assert [q.content.text for q in found] == ["The first part of it,", "and the second part too."]
+    assert {q.speaker.name for q in found} == {"Ahmed Karim"}
+    description = found[0].speaker.description
+    assert description is not None and description.text == "a spokesman for the ministry"
+
+
+def test_partial_quote_inside_the_reporters_sentence() -> None:
+    quote = only('The governor demanded a "swift and transparent" inquiry into the raid.')
+    assert quote.kind is QuoteKind.PARTIAL
+    assert quote.content.text == "swift and transparent"
+    assert quote.speaker.name == "The governor"
+
+
+def test_one_word_scare_quote_is_not_a_quotation() -> None:
+    assert quotes_of('The group named a new "emir" for the province last year.') == []
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "kind"),
+    [
+        (
+            "Police said that three people were killed in the blast.",
+            "three people were killed in the blast",
+            "Police",
+            SpeakerKind.ORGANIZATION,
+        ),
+        (
+            "According to Reuters, the convoy was hit near the border.",
+            "the convoy was hit near the border",
+            "Reuters",
+            SpeakerKind.OUTLET,
+        ),
+        (
+            "The convoy was hit near the border, according to a report published by "
+            "Human Rights Watch.",
+            "The convoy was hit near the border",
+            "Human Rights Watch",
+            SpeakerKind.ORGANIZATION,
+        ),
+        (
+            "The ministry warned the fighting could spread to the south.",
+            "the fighting could spread to the south",
+            "The ministry",
+            SpeakerKind.ORGANIZATION,
+        ),
+    ],
+)
+def test_indirect_speech(text: str, content: str, speaker: str, kind: SpeakerKind) -> None:
+    quote = only(text)
+    assert quote.kind is QuoteKind.INDIRECT
+    assert quote.content.text == content
+    assert speaker in quote.speaker.name
+    assert quote.speaker.kind is kind
+
+
+def test_recipient_anonymity_and_outlet() -> None:
+    quote = only(
+        "A security official, who spoke on condition of anonymity, told AFP that the base "
+        "was evacuated."
+    )
+    assert quote.speaker.kind is SpeakerKind.ANONYMOUS_PERSON
+    assert quote.recipient is not None and quote.recipient.text == "AFP"
+    assert quote.speaker.anonymity is not None
+    assert "anonymity" in quote.speaker.anonymity.text
+
+
+def test_pronoun_and_short_reference_resolve_to_the_fullest_mention() -> None:
+    found = quotes_of(
+        "Defence minister Omar Saleh said the army had retaken the bridge. "
+        '"We expect more resistance in the coming days," Saleh told reporters. '
+        '"But the city will be secured," he added.'
+    )
+    assert len(found) == 3
+    for quote in found:
+        assert quote.speaker.kind is SpeakerKind.NAMED_PERSON
+        resolved = quote.speaker.resolved or quote.speaker.mention
+        assert resolved is not None and "Omar Saleh" in resolved.text
+
+
+def test_hedges_are_reported() -> None:
+    quote = only("The commander was reportedly killed in the strike, officials said.")
+    assert [h.text for h in quote.hedges] == ["reportedly"]
+
+
+def test_quote_without_identifiable_speaker_is_kept_as_unknown() -> None:
+    quote = only('"We have lost everything and nobody came to help us here."')
+    assert quote.speaker.kind is SpeakerKind.UNKNOWN
+
+
+def test_quote_over_several_paragraphs_with_an_opening_mark_on_each() -> None:
+    quote = only(
+        "“The council condemns the attack on the market in the strongest terms,\n\n"
+        "“and calls on all parties to protect civilians,” the council said."
+    )
+    assert "condemns" in quote.content.text and "protect civilians" in quote.content.text
+    assert quote.speaker.name == "the council"
+
+
+def test_unbalanced_marks_do_not_stop_the_rest_of_the_document() -> None:
+    found = quotes_of(
+        'He said "this quote never closes and keeps going on.\n\n'
+        'The mayor said "the second quote is here" on Monday.'
+    )
+    assert any(q.content.text == "the second quote is here" for q in found)
+
+
+def test_nested_quote_stays_inside_the_outer_one() -> None:
+    quote = only('"He told me \'leave now\' and I left," the witness said.')
+    assert quote.content.text == "He told me 'leave now' and I left,"
+
+
+def test_apostrophes_are_not_quote_marks() -> None:
+    found = quotes_of("The officers’ convoy didn’t stop at the army’s checkpoint, police said.")
+    assert all("’" not in q.content.text[:1] for q in found)
+    assert [q.kind for q in found] == [QuoteKind.INDIRECT]
+
+
+def test_non_english_text_is_skipped_not_misparsed() -> None:
+    analysis = analyze_text(
+        "Le ministre a déclaré que les forces armées avaient repris le contrôle de la ville "
+        "après trois jours de combats intenses dans le nord du pays, selon la télévision."
+    )
+    assert analysis.english is False
+    assert analysis.quotes == ()
+    assert any("not English" in note for note in analysis.notes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n\n\n",
+        '" " " " "',
+        "“““”””",
+        "Name | Rank | Unit\nAli | Captain | 3rd\nOmar | Major | 5th\n" * 20,
+        "Ali Hassan\nOmar Saleh\nKarim Abbas\n" * 50,
+        "\x00\x01 control \x7f characters \ufffd",
+    ],
+)
+def test_texts_without_sentences_never_raise(text: str) -> None:
+    analyze_text(text)
+
+
+@pytest.mark.slow
+def test_300000_word_document() -> None:
+    paragraph = (
+        'The ministry said that four soldiers were wounded near the border. "We will '
+        'respond," a spokesman told reporters, according to local media.\n\n'
+    )
+    text = paragraph * (300_000 // len(paragraph.split()) + 1)
+    assert len(text.split()) >= 300_000
+    analysis = analyze_text(text)
+    assert len(analysis.quotes) > 10_000
