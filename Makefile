@@ -34,5 +34,17 @@ test: lint typecheck unit
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 
+# Score every dataset in ../shared with all baselines, then regenerate docs/accuracy.md.
+EVAL_DIR := build/eval
+EVAL_KINDS := reference gtd acled polnear fakes
+
+eval: $(STAMP)
+	mkdir -p $(EVAL_DIR)
+	for kind in $(EVAL_KINDS); do \
+	  $(BIN)/newstrace eval $$kind --baseline all --json $(EVAL_DIR)/$$kind.json || exit 1; \
+	done
+	$(BIN)/python -m newstrace.evaluate.accuracy $(addprefix $(EVAL_DIR)/,$(addsuffix .json,$(EVAL_KINDS))) \
+	  --commit "$$(git describe --always --dirty 2>/dev/null || echo unknown)" --out docs/accuracy.md
+
 clean:
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache

@@ -75,10 +75,14 @@ def test_quote_interrupted_by_its_attribution() -> None:
 
 
 def test_partial_quote_inside_the_reporters_sentence() -> None:
-    quote = only('The governor demanded a "swift and transparent" inquiry into the raid.')
-    assert quote.kind is QuoteKind.PARTIAL
-    assert quote.content.text == "swift and transparent"
-    assert quote.speaker.name == "The governor"
+    found = quotes_of('The governor demanded a "swift and transparent" inquiry into the raid.')
+    partial = [q for q in found if q.kind is QuoteKind.PARTIAL]
+    assert [q.content.text for q in partial] == ["swift and transparent"]
+    assert partial[0].speaker.name == "The governor"
+    # What was demanded is reported too, hanging from the same cue.
+    reported = [q for q in found if q.kind is QuoteKind.INDIRECT]
+    assert [q.content.text for q in reported] == ['a "swift and transparent" inquiry into the raid']
+    assert reported[0].cue == partial[0].cue
 
 
 def test_one_word_scare_quote_is_not_a_quotation() -> None:

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from newstrace.extract.lexicon import CUE_VERBS, HEDGES, PARTIAL_CUE_VERBS, TELLING_VERBS
+from newstrace.extract.lexicon import (
+    CUE_VERBS,
+    HEDGES,
+    OBJECT_CUE_VERBS,
+    PARTIAL_CUE_VERBS,
+    SPEECH_VERBS,
+    TELLING_VERBS,
+)
 from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
 from newstrace.extract.speakers import (
     SpeakerContext,
@@ -251,29 +258,39 @@ class _Finder:
 
     def indirect(self) -> Iterable[_Candidate]:
         for token in self.doc:
-            if token.i in self.quoted or not _is_cue(token, CUE_VERBS):
+            if token.i in self.quoted or not _is_cue(token, CUE_VERBS | OBJECT_CUE_VERBS):
                 continue
             if token.lower_ == "according":
                 candidate = self._according(token)
             else:
-                clauses = [
-                    c for c in token.children if c.dep_ == "ccomp" and c.i not in self.quoted
-                ]
-                if not clauses:
-                    continue
-                tokens = trim(list(clauses[0].subtree))
-                while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
-                    tokens = trim(tokens[1:])
-                if len(tokens) < 3 or _is_expletive(token):
-                    continue
-                start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-                candidate = _Candidate(QuoteKind.INDIRECT, start, end, token, _speaker_head(token))
+                candidate = self._reported(token)
             if (
                 candidate is not None
                 and candidate.speaker_head is not None
                 and not self._overlaps_passage(candidate.start, candidate.end)
             ):
                 yield candidate
+
+    def _reported(self, cue: Token) -> _Candidate | None:
+        """'X said (that) CLAUSE'; or, for verbs that take their claim as an object,
+        'X denied responsibility for the attack', 'X urged Y to leave'."""
+        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
+        if clause is not None and cue.lemma_.lower() in CUE_VERBS:
+            tokens = trim(list(clause.subtree))
+        elif cue.lemma_.lower() in OBJECT_CUE_VERBS:
+            objects = [c for c in cue.children if c.dep_ in {"dobj", "xcomp", "oprd"}]
+            objects += [
+                p for p in cue.children if p.dep_ == "prep" and p.lower_ in {"of", "for", "about"}
+            ]
+            tokens = trim(sorted((t for o in objects for t in o.subtree), key=lambda t: t.i))
+        else:
+            return None
+        while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
+            tokens = trim(tokens[1:])
+        if len(tokens) < 2 or _is_expletive(cue):
+            return None
+        start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        return _Candidate(QuoteKind.INDIRECT, start, end, cue, _speaker_head(cue))
 
     def _clause_before(self, according: Token) -> list[Token] | None:
         """In 'X said A, as B happened, according to Y', the clause just before the comma."""
@@ -389,7 +406,11 @@ def extract_quotes(
     for candidate in sorted(candidates, key=lambda c: c.start):
         head = candidate.speaker_head
         speaker = speakers[head.i] if head is not None else Speaker(SpeakerKind.UNKNOWN, None)
-        if candidate.kind is QuoteKind.INDIRECT and speaker.kind is SpeakerKind.UNKNOWN:
+        if (
+            candidate.kind is QuoteKind.INDIRECT
+            and speaker.kind is SpeakerKind.UNKNOWN
+            and (candidate.cue is None or candidate.cue.lemma_.lower() not in SPEECH_VERBS)
+        ):
             continue  # "these attacks indicate that ...": no one is speaking
         cue = candidate.cue
         quotes.append(

@@ -105,6 +105,17 @@ PARTIAL_CUE_VERBS = CUE_VERBS | frozenset(
         "reject",
     ]
 )
+# Verbs of saying proper: their subject speaks even when newstrace cannot tell what it is.
+SPEECH_VERBS = frozenset(
+    """say tell claim state announce add insist argue report write declare assert allege
+    deny warn explain note testify tweet post reply respond answer recount reveal""".split()
+)
+# Verbs whose object is the claim itself: "X denied responsibility for the attack".
+OBJECT_CUE_VERBS = frozenset(
+    """claim deny announce confirm report cite mention question demand urge criticize
+    criticise condemn praise describe outline detail propose defend reject dismiss accuse
+    blame acknowledge admit reveal disclose predict estimate""".split()
+)
 # Verbs whose indirect object is the one spoken to ("tells Reuters").
 TELLING_VERBS = frozenset({"tell", "inform", "brief", "assure", "warn", "remind", "notify"})
 
@@ -193,6 +204,50 @@ PERSON_NOUNS = frozenset(
         "judge",
         "lawyer",
         "attorney",
+        "commissioner",
+        "secretary",
+        "senator",
+        "congressman",
+        "congresswoman",
+        "candidate",
+        "nominee",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "executive",
+        "manager",
+        "coordinator",
+        "strategist",
+        "pollster",
+        "economist",
+        "scientist",
+        "professor",
+        "historian",
+        "author",
+        "writer",
+        "editor",
+        "host",
+        "commentator",
+        "supporter",
+        "critic",
+        "opponent",
+        "voter",
+        "rebel",
+        "insurgent",
+        "protester",
+        "demonstrator",
+        "local",
+        "official",
+        "police officer",
+        "paramedic",
+        "rescuer",
+        "victim",
+        "detainee",
+        "prisoner",
+        "defector",
+        "smuggler",
+        "citizen",
+        "people",
     ]
 )
 # Nouns for a written or recorded source: "a report", "the statement".
@@ -240,6 +295,25 @@ DOCUMENT_NOUNS = frozenset(
         "briefing",
         "information",
         "leaflet",
+        "complaint",
+        "lawsuit",
+        "indictment",
+        "filing",
+        "ruling",
+        "verdict",
+        "order",
+        "decree",
+        "ad",
+        "advertisement",
+        "article",
+        "story",
+        "editorial",
+        "book",
+        "review",
+        "audit",
+        "probe",
+        "website",
+        "site",
     ]
 )
 # Common nouns for an organisation speaking as a body: "the ministry said".
@@ -290,6 +364,28 @@ ORGANIZATION_NOUNS = frozenset(
         "union",
         "federation",
         "hospital",
+        "campaign",
+        "company",
+        "firm",
+        "newspaper",
+        "magazine",
+        "station",
+        "channel",
+        "team",
+        "staff",
+        "board",
+        "panel",
+        "senate",
+        "congress",
+        "regime",
+        "junta",
+        "ministry",
+        "secretariat",
+        "mission",
+        "bureau",
+        "service",
+        "services",
+        "agency",
         "municipality",
     ]
 )
