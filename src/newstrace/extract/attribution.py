@@ -16,6 +16,7 @@ the fullest earlier mention. A quote whose speaker cannot be found is kept with 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -33,6 +34,7 @@ from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
 from newstrace.extract.speakers import (
     SpeakerContext,
     core_phrase,
+    entity_of,
     is_person_entity,
     mention_of,
     outlet_names,
@@ -159,6 +161,7 @@ class _Finder:
         self.ctx = ctx
         self.text = parsed_text(doc)
         self.passages = find_quoted_passages(self.text)
+        self._passage_starts = [p.outer_start for p in self.passages]
         self.quoted = self._quoted_tokens()
 
     def _quoted_tokens(self) -> set[int]:
@@ -251,9 +254,13 @@ class _Finder:
         return None
 
     def _overlaps_passage(self, start: int, end: int) -> bool:
-        covered = sum(
-            max(0, min(end, p.outer_end) - max(start, p.outer_start)) for p in self.passages
-        )
+        """Whether quoted passages cover at least half of ``start``..``end``."""
+        first = max(bisect_left(self._passage_starts, start) - 1, 0)
+        covered = 0
+        for passage in self.passages[first:]:
+            if passage.outer_start >= end:
+                break
+            covered += max(0, min(end, passage.outer_end) - max(start, passage.outer_start))
         return covered * 2 >= (end - start)
 
     def indirect(self) -> Iterable[_Candidate]:
@@ -327,12 +334,24 @@ def _is_expletive(cue: Token) -> bool:
     return passive and any(s.lower_ == "it" for s in subjects)
 
 
+def _identity(speaker: Speaker) -> int | None:
+    """Where the speaker is first named: one key for every reference to them."""
+    named = speaker.resolved or speaker.mention
+    return (
+        named.span.start if named is not None and speaker.kind is not SpeakerKind.UNKNOWN else None
+    )
+
+
+def _sentences_apart(doc: Doc, first: int, second: int) -> int:
+    """How many sentence starts lie between tokens ``first`` and ``second``."""
+    lo, hi = sorted((first, second))
+    return sum(1 for t in doc[lo + 1 : hi + 1] if t.is_sent_start)
+
+
 def _entity_root(token: Token) -> Token:
     """The syntactic head of the named entity ``token`` belongs to."""
-    for ent in token.doc.ents:
-        if ent.start <= token.i < ent.end:
-            return ent.root
-    return token
+    ent = entity_of(token)
+    return ent.root if ent is not None else token
 
 
 def _hedges(doc: Doc, start: int, end: int, cue: Token | None, doc_id: int) -> tuple[Mention, ...]:
@@ -358,7 +377,8 @@ def _register_recipient_outlets(doc: Doc, ctx: SpeakerContext) -> None:
             if recipient is None:
                 continue
             span = char_span(doc, recipient.span.start, recipient.span.end)
-            if span is None or any(is_person_entity(e) for e in span.ents):
+            entities = {e for t in span if (e := entity_of(t)) is not None} if span else set()
+            if span is None or any(is_person_entity(e) for e in entities):
                 continue
             if span.root.pos_ == "PROPN":
                 found.add(recipient.text)
@@ -403,6 +423,7 @@ def extract_quotes(
     candidates += list(finder.indirect())
     speakers = _speakers_in_order(doc, ctx, candidates, finder.quoted)
     quotes = []
+    interviews: dict[int, tuple[int, Mention]] = {}  # speaker -> (sentence start, recipient)
     for candidate in sorted(candidates, key=lambda c: c.start):
         head = candidate.speaker_head
         speaker = speakers[head.i] if head is not None else Speaker(SpeakerKind.UNKNOWN, None)
@@ -413,13 +434,24 @@ def extract_quotes(
         ):
             continue  # "these attacks indicate that ...": no one is speaking
         cue = candidate.cue
+        recipient = _recipient(cue, doc_id)
+        if cue is not None and (identity := _identity(speaker)) is not None:
+            sentence = sentence_of(cue).start
+            if recipient is not None:
+                interviews[identity] = (sentence, recipient)
+            elif (
+                identity in interviews
+                and _sentences_apart(doc, interviews[identity][0], sentence) <= 2
+            ):
+                # 'X tells Reuters that ... "...", he reveals': the same interview.
+                recipient = interviews[identity][1]
         quotes.append(
             Quote(
                 kind=candidate.kind,
                 content=mention(doc, candidate.start, candidate.end, doc_id),
                 speaker=speaker,
                 cue=mention_of([cue], doc_id) if cue is not None else None,
-                recipient=_recipient(cue, doc_id),
+                recipient=recipient,
                 hedges=_hedges(doc, candidate.start, candidate.end, cue, doc_id),
             )
         )

@@ -41,7 +41,7 @@ def mention_of(tokens: Span | list[Token], doc_id: int) -> Mention:
     return mention(first.doc, first.idx, last.idx + len(last.text), doc_id)
 
 
-def _entity(token: Token) -> Span | None:
+def entity_of(token: Token) -> Span | None:
     """The named entity ``token`` is part of (indexed once per document)."""
     index: dict[int, Span] | None = token.doc.user_data.get(_ENTITY_INDEX)
     if index is None:
@@ -62,7 +62,7 @@ def core_phrase(head: Token, stop: int | None = None) -> list[Token]:
     for child in head.children:
         if child.dep_ not in _CLAUSE_DEPS:
             keep.extend(_without_clauses(child))
-    ent = _entity(head)
+    ent = entity_of(head)
     if ent is not None:  # never cut a name in two ("Syrian Observatory (for Human Rights)")
         keep.extend(t for t in ent if t not in keep)
     tokens = sorted((t for t in keep if stop is None or t.i < stop), key=lambda t: t.i)
@@ -96,7 +96,7 @@ def _description(head: Token, core: list[Token], doc_id: int) -> Mention | None:
     for child in head.children:
         if child.dep_ == "appos":
             return mention_of(core_phrase(child), doc_id)
-    ent = _entity(head)
+    ent = entity_of(head)
     if ent is not None and is_person_entity(ent):
         title = [t for t in core if t.i < ent.start and not t.is_stop and t.dep_ != "det"]
         return mention_of(title, doc_id) if title else None
@@ -181,7 +181,7 @@ class SpeakerContext:
 def classify(head: Token, core: list[Token], ctx: SpeakerContext) -> SpeakerKind:
     """Speaker kind from the head noun, its entity label and the alias tables."""
     text = " ".join(t.text for t in core)
-    ent = _entity(head)
+    ent = entity_of(head)
     if ctx.is_outlet(text) or (ent is not None and ctx.is_outlet(ent.text)):
         return SpeakerKind.OUTLET
     if ent is not None and is_person_entity(ent):
@@ -217,7 +217,7 @@ def _same_speaker(previous: Speaker, head: Token, core_text: str) -> bool:
 def _fullest_person(head: Token, ctx: SpeakerContext) -> Span | None:
     """For a name given in part ("Adib"), the longest PERSON entity of the document that
     ends with the same words ("Munir Adib")."""
-    ent = _entity(head)
+    ent = entity_of(head)
     words = [t.lower_ for t in ent] if ent is not None else [head.lower_]
     matches = [
         e
@@ -271,7 +271,7 @@ def speaker_from_head(head: Token, ctx: SpeakerContext, stop: int | None = None)
         if token.i < head.i and _same_speaker(previous, head, mention.text):
             return _refer_to(previous, mention)
     kind = classify(head, core, ctx)
-    ent = _entity(head)
+    ent = entity_of(head)
     entry = ctx.aliases.resolve(ent.text if ent is not None else mention.text, as_agent=True)
     resolved = None
     if kind is SpeakerKind.NAMED_PERSON:

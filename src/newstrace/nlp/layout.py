@@ -27,6 +27,20 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in bounds if text[s:e].strip()]
 
 
+_WRAPPED_LINE = re.compile(r"(?<=[^\n])\n(?=[^\n])")
+
+
+def unwrap_lines(text: str) -> str:
+    """Hard-wrapped paragraphs joined into single lines, newline for space (same length).
+
+    Only texts whose paragraphs are separated by blank lines are hard-wrapped; in the
+    others every line is a paragraph and stays one.
+    """
+    if not _BLANK_LINE.search(text):
+        return text
+    return _WRAPPED_LINE.sub(" ", text)
+
+
 def strip_markup(text: str) -> tuple[str, list[int] | None]:
     """``text`` without emphasis marks, and where each of its characters came from.
 
