@@ -43,6 +43,7 @@ from newstrace.extract.speakers import (
     trim,
 )
 from newstrace.nlp.aliases import AliasTable, load_aliases
+from newstrace.nlp.layout import paragraph_bounds
 from newstrace.nlp.pipeline import char_span, mention, parsed_text, sentence_of
 from newstrace.records import Mention, Quote, QuoteKind, Speaker, SpeakerKind
 
@@ -163,6 +164,8 @@ class _Finder:
         self.passages = find_quoted_passages(self.text)
         self._passage_starts = [p.outer_start for p in self.passages]
         self.quoted = self._quoted_tokens()
+        self._paragraph_ends = [end for _, end in paragraph_bounds(self.text)]
+        self._previous: tuple[int, _Candidate] | None = None  # (paragraph, last attributed)
 
     def _quoted_tokens(self) -> set[int]:
         inside: set[int] = set()
@@ -223,6 +226,10 @@ class _Finder:
         if cue is None and words >= MIN_UNATTRIBUTED_WORDS:
             cue = self._cue_in_sentences(first, last) or self._cue_in_lead_in(first)
         named = self._speaker_by_punctuation(passage) if cue is None else None
+        paragraph = bisect_left(self._paragraph_ends, passage.start)
+        if cue is None and named is None and self._previous and self._previous[0] == paragraph:
+            # '"A," she said. "B."': the quote goes on in the same paragraph.
+            cue, named = self._previous[1].cue, self._previous[1].speaker_head
         if (cue is None and named is None and words < MIN_UNATTRIBUTED_WORDS) or (
             words < MIN_PARTIAL_WORDS
         ):
@@ -233,8 +240,11 @@ class _Finder:
         )
         kind = QuoteKind.DIRECT if whole else QuoteKind.PARTIAL
         end = passage.start + len(text.rstrip())
-        head = _speaker_head(cue) if cue is not None else named
-        return _Candidate(kind, passage.start, end, cue, head)
+        head = named or (_speaker_head(cue) if cue is not None else None)
+        candidate = _Candidate(kind, passage.start, end, cue, head)
+        if head is not None:
+            self._previous = (paragraph, candidate)
+        return candidate
 
     def _speaker_by_punctuation(self, passage: QuotedPassage) -> Token | None:
         """A name after a dash ('"..." — Col. Ali Hassan') or before a colon
