@@ -25,9 +25,11 @@ from spacy.tokens import Doc, Token
 from newstrace.extract.lexicon import (
     CUE_VERBS,
     HEDGES,
+    LINE_LABELS,
     OBJECT_CUE_VERBS,
     PARTIAL_CUE_VERBS,
     SPEECH_VERBS,
+    STANCE_VERBS,
     TELLING_VERBS,
 )
 from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
@@ -47,6 +49,7 @@ from newstrace.nlp.layout import paragraph_bounds
 from newstrace.nlp.pipeline import char_span, mention, parsed_text, sentence_of
 from newstrace.records import Mention, Quote, QuoteKind, Speaker, SpeakerKind
 
+INDIRECT_CUES = CUE_VERBS | OBJECT_CUE_VERBS | STANCE_VERBS
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quoted terms without a cue are scare quotes or titles
 MIN_PARTIAL_WORDS = 2  # one quoted word ("the 'caliph'") is a scare quote, not a quotation
 MAX_CLIMB = 8  # how far up the parse a quoted phrase may hang below its cue verb
@@ -275,24 +278,21 @@ class _Finder:
 
     def indirect(self) -> Iterable[_Candidate]:
         for token in self.doc:
-            if token.i in self.quoted or not _is_cue(token, CUE_VERBS | OBJECT_CUE_VERBS):
+            if token.i in self.quoted or not _is_cue(token, INDIRECT_CUES):
                 continue
-            if token.lower_ == "according":
-                candidate = self._according(token)
-            else:
-                candidate = self._reported(token)
-            if (
-                candidate is not None
-                and candidate.speaker_head is not None
-                and not self._overlaps_passage(candidate.start, candidate.end)
-            ):
-                yield candidate
+            one = self._according(token) if token.lower_ == "according" else self._reported(token)
+            found = [one] if one is not None else self._parenthetical(token)
+            for candidate in found:
+                if candidate.speaker_head is not None and not self._overlaps_passage(
+                    candidate.start, candidate.end
+                ):
+                    yield candidate
 
     def _reported(self, cue: Token) -> _Candidate | None:
         """'X said (that) CLAUSE'; or, for verbs that take their claim as an object,
         'X denied responsibility for the attack', 'X urged Y to leave'."""
         clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
-        if clause is not None and cue.lemma_.lower() in CUE_VERBS:
+        if clause is not None and cue.lemma_.lower() in CUE_VERBS | STANCE_VERBS:
             tokens = trim(list(clause.subtree))
         elif cue.lemma_.lower() in OBJECT_CUE_VERBS:
             objects = [c for c in cue.children if c.dep_ in {"dobj", "xcomp", "oprd"}]
@@ -308,6 +308,56 @@ class _Finder:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         return _Candidate(QuoteKind.INDIRECT, start, end, cue, _speaker_head(cue))
+
+    def colon_lines(self) -> Iterable[_Candidate]:
+        """'Pat Smith: Voters are worried': a name opening a paragraph, then a colon."""
+        for start, end in paragraph_bounds(self.text):
+            colon = self.text.find(":", start, min(end, start + 60))
+            if colon < 0 or end - colon < 12:
+                continue
+            name = char_span(self.doc, start, colon)
+            if name is None or len(name) > 5 or name[0].lower_ in LINE_LABELS:
+                continue
+            if not any(t.pos_ == "PROPN" for t in name) or any(t.is_digit for t in name):
+                continue
+            said = char_span(self.doc, colon + 1, end)
+            tokens = trim(list(said)) if said is not None else []
+            if sum(t.is_alpha for t in tokens) < 3:
+                continue
+            first, last = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            if not self._overlaps_passage(first, last):
+                yield _Candidate(QuoteKind.INDIRECT, first, last, None, name.root)
+
+    def _parenthetical(self, cue: Token) -> list[_Candidate]:
+        """'Acts of protest, Mr. Obama said, are acts of patriotism': a cue set in the
+        middle or at the end of the reported sentence, with no clause of its own."""
+        if cue.lemma_.lower() not in SPEECH_VERBS or any(
+            c.dep_ in {"ccomp", "dobj", "xcomp"} for c in cue.children
+        ):
+            return []
+        subjects = [c for c in cue.children if c.dep_ in SUBJECT_DEPS]
+        if not subjects:
+            return []
+        frame = {cue.i, *(t.i for t in subjects[0].subtree)}
+        frame |= {
+            t.i
+            for c in cue.children
+            if c.dep_ in {"punct", "advmod", "aux", "neg", "prep", "npadvmod"}
+            for t in c.subtree
+        }
+        runs: list[list[Token]] = [[]]
+        for token in sentence_of(cue):
+            if token.i in frame or token.i in self.quoted:
+                runs.append([])
+            else:
+                runs[-1].append(token)
+        head = _speaker_head(cue)
+        pieces = [trim(run) for run in runs]
+        return [
+            _Candidate(QuoteKind.INDIRECT, p[0].idx, p[-1].idx + len(p[-1].text), cue, head)
+            for p in pieces
+            if sum(t.is_alpha for t in p) >= 2
+        ]
 
     def _clause_before(self, according: Token) -> list[Token] | None:
         """In 'X said A, as B happened, according to Y', the clause just before the comma."""
@@ -431,6 +481,7 @@ def extract_quotes(
     finder = _Finder(doc, ctx)
     candidates = [c for p in finder.passages if (c := finder.direct(p)) is not None]
     candidates += list(finder.indirect())
+    candidates += list(finder.colon_lines())
     speakers = _speakers_in_order(doc, ctx, candidates, finder.quoted)
     quotes = []
     interviews: dict[int, tuple[int, Mention]] = {}  # speaker -> (sentence start, recipient)

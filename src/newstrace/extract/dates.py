@@ -108,7 +108,7 @@ _PRECISION_RANK = {
 }
 _NO_BASE = dt.date(2000, 1, 1)  # only to learn the precision dateparser reads; dates dropped
 
-_UNIT = r"(?P<unit>day|week|month|year|decade|centur)(?:y|ies|s)?"
+_UNIT = r"(?P<unit>days?|weeks?|months?|years?|decades?|century|centuries)"
 _MONTH = r"(?P<month>[a-z]{3,9})\.?"
 _YEAR_TOKEN = re.compile(r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)")
 _DURATION = re.compile(
@@ -145,17 +145,21 @@ class _Reading:
     implausible: bool = False
 
 
+def _singular(word: str) -> str:
+    """'centuries' -> 'century', 'weeks' -> 'week': unit words as :data:`UNITS` keys them."""
+    return re.sub(r"ies$", "y", word).removesuffix("s")
+
+
 def looks_temporal(span: Span) -> bool:
     """Whether an entity spaCy labelled DATE/TIME really speaks of time ("Between 20 and 30"
     is sometimes labelled DATE; its numbers are figures, not dates)."""
     for token in span:
         lower = token.lower_.rstrip(".")
-        singular = lower[:-1] if lower.endswith("s") else lower
+        singular = _singular(lower)
         if (
             lower in MONTHS
             or singular in WEEKDAYS
             or singular in UNITS
-            or lower in {"centuries"}
             or lower in RELATIVE_WORDS
             or _YEAR_TOKEN.search(lower)
         ):
@@ -171,7 +175,7 @@ def temporal_tokens(doc: Doc) -> set[int]:
         if ent.label_ in {"DATE", "TIME"} and looks_temporal(ent):
             found.update(range(ent.start, ent.end))
     for token in doc:
-        if token.lower_.rstrip(".") not in MONTHS:
+        if token.is_lower or token.lower_.rstrip(".") not in MONTHS:  # "may" is a verb
             continue
         for near in (token.i - 1, token.i + 1):
             if 0 <= near < len(doc) and doc[near].is_digit and 1 <= int(doc[near].text) <= 31:
@@ -284,18 +288,19 @@ def _dateparser(text: str, base: dt.date) -> tuple[dt.date, DatePrecision] | Non
 def _relative_reading(text: str, base: dt.date | None) -> _Reading | None:
     """Counts back from the publication, weekdays and durations (None: none of these)."""
     if (match := _AGO.fullmatch(text)) and (count := _count(match["count"])):
-        precision = UNITS[match["unit"]]
+        unit = _singular(match["unit"])
+        precision = UNITS[unit]
         if base is None:
             return _Reading(None, None, precision, relative=True)
-        earliest = _period(_back(base, match["unit"], count[1]), precision)[0]
-        latest = _period(_back(base, match["unit"], count[0]), precision)[1]
+        earliest = _period(_back(base, unit, count[1]), precision)[0]
+        latest = _period(_back(base, unit, count[0]), precision)[1]
         return _Reading(earliest, latest, precision, relative=True)
     # "the past year", "the last two years": up to publication ("last year" is 2023)
     if (match := _PAST.fullmatch(text)) and (match["which"] == "past" or match["count"]):
-        count = _count(match["count"] or "")
+        count, unit = _count(match["count"] or ""), _singular(match["unit"])
         if count is not None:
-            since = _back(base, match["unit"], count[1]) if base else None
-            return _Reading(since, base, UNITS[match["unit"]], relative=True)
+            since = _back(base, unit, count[1]) if base else None
+            return _Reading(since, base, UNITS[unit], relative=True)
     if (match := _WEEKDAY.fullmatch(text)) and match["day"] in WEEKDAYS:
         if base is None:
             return _Reading(None, None, DatePrecision.DAY, relative=True)
@@ -304,9 +309,10 @@ def _relative_reading(text: str, base: dt.date | None) -> _Reading | None:
         return _Reading(day, day, DatePrecision.DAY, relative=True)
     if (match := _DURATION.fullmatch(text)) and not RELATIVE_WORDS & set(text.split()):
         count = _count(match["count"]) if match["count"] else None  # "years": how many unsaid
-        _, size, letter = _UNIT_STEP[match["unit"]]
+        unit = _singular(match["unit"])
+        _, size, letter = _UNIT_STEP[unit]
         duration = f"P{int(count[0] * size)}{letter}" if count and count[0] == count[1] else None
-        return _Reading(None, None, UNITS[match["unit"]], relative=True, duration=duration)
+        return _Reading(None, None, UNITS[unit], relative=True, duration=duration)
     return None
 
 

@@ -112,7 +112,7 @@ KILLING_VERBS = frozenset(
 )
 # Verbs whose subject is the victim: "12 people died".
 DYING_VERBS = frozenset({"die", "perish", "drown", "starve"})
-INJURING_VERBS = frozenset({"injure", "wound", "hurt", "maim", "injured", "wounded"})
+INJURING_VERBS = frozenset({"injure", "wound", "hurt", "maim"})
 # Nouns and adjectives that make a count a death toll: "12 dead", "the death toll rose to 12",
 # "the deaths of 12 people".
 DEATH_WORDS = frozenset(

@@ -119,10 +119,9 @@ def _governing_class(phrase: _Phrase, doc: Doc) -> FigureClass | None:
     """Killed or injured when the governing verb or noun makes the count a toll."""
     for before in _words_before(doc, phrase.start, 1):
         # "killing about 100", "injured dozens", "shot dead 7"
-        if before.pos_ in {"VERB", "ADJ"} and (
-            (cls := _verb_class(before)) or (cls := _unit_class(before))
-        ):
-            return cls if cls in {FigureClass.KILLED, FigureClass.INJURED} else None
+        cls = _verb_class(before) or _unit_class(before)
+        if before.pos_ in {"VERB", "ADJ"} and cls in {FigureClass.KILLED, FigureClass.INJURED}:
+            return cls
     token = phrase.anchor
     for _ in range(MAX_CLIMB):
         parent = token.head
@@ -148,11 +147,12 @@ def _governing_class(phrase: _Phrase, doc: Doc) -> FigureClass | None:
 
 
 def _classify(phrase: _Phrase, doc: Doc) -> FigureClass:
+    """Money and distance by their unit; tolls by the governing words; else by the noun."""
     unit_class = _unit_class(phrase.unit) if phrase.unit is not None else None
-    if phrase.currency or unit_class in {FigureClass.MONEY, FigureClass.DISTANCE}:
-        return FigureClass.MONEY if phrase.currency else unit_class or FigureClass.OTHER
-    if doc[phrase.start].ent_type_ == "MONEY" and phrase.unit is None:
+    if phrase.currency or (phrase.unit is None and doc[phrase.start].ent_type_ == "MONEY"):
         return FigureClass.MONEY
+    if unit_class in {FigureClass.MONEY, FigureClass.DISTANCE}:
+        return unit_class
     return _governing_class(phrase, doc) or unit_class or FigureClass.OTHER
 
 

@@ -114,7 +114,16 @@ SPEECH_VERBS = frozenset(
 OBJECT_CUE_VERBS = frozenset(
     """claim deny announce confirm report cite mention question demand urge criticize
     criticise condemn praise describe outline detail propose defend reject dismiss accuse
-    blame acknowledge admit reveal disclose predict estimate""".split()
+    blame acknowledge admit reveal disclose predict estimate call agree support oppose
+    want plan hope expect fear vow pledge promise seek tweet complain mock endorse
+    recommend request""".split()
+)
+# Verbs of knowing and believing that report a stance through a clause ("X fears that").
+STANCE_VERBS = frozenset("""know agree hope expect fear worry feel doubt suspect""".split())
+# Words that label a line ("Photo: ...") rather than name who is speaking.
+LINE_LABELS = frozenset(
+    """photo photos video watch update updated note editor source sources read related
+    listen image images caption credit disclaimer correction advertisement""".split()
 )
 # Verbs whose indirect object is the one spoken to ("tells Reuters").
 TELLING_VERBS = frozenset({"tell", "inform", "brief", "assure", "warn", "remind", "notify"})

@@ -4,7 +4,7 @@ A run is what a reader takes as one number: ``35,000``, ``1.5 million``, ``thirt
 ``two hundred and fifty``, ``a dozen``, ``dozens``, ``tens of thousands``, ``several
 hundred``. Spelled-out integers are read by text2num; plural counting words are kept as
 bounds (text2num would read "thousands" as 1000). Digit groups of no single known style
-(``1.000.000``, ``10 000``) are kept as a problem, never read as a value: the same string
+(``1.000.000``, ``10 000``, ``1.000``) are kept as a problem, never read as a value: the same string
 means a million in one country and one in another.
 """
 
@@ -25,6 +25,7 @@ from newstrace.extract.figure_lexicon import (
 )
 
 _PLAIN_DIGITS = re.compile(r"\d+(?:\.\d+)?|\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_POINT_OR_GROUP = re.compile(r"\d{1,3}\.\d{3}")  # "1.000": a decimal point or a thousands dot
 _DIGIT_LIKE = re.compile(r"\d[\d,.]*")
 _SPACE_GROUP = re.compile(r"\d{3}")
 _ARTICLES = frozenset({"a", "an"})
@@ -73,7 +74,13 @@ def read_amount(words: Sequence[str]) -> Amount:
     if not words:
         return Amount(problem="no number")
     digit_tokens = [w for w in words if _DIGIT_LIKE.fullmatch(w)]
-    if len(digit_tokens) > 1 or (digit_tokens and not _PLAIN_DIGITS.fullmatch(digit_tokens[0])):
+    if len(digit_tokens) > 1 or (
+        digit_tokens
+        and (
+            not _PLAIN_DIGITS.fullmatch(digit_tokens[0])
+            or _POINT_OR_GROUP.fullmatch(digit_tokens[0])
+        )
+    ):
         return Amount(problem=f"digit grouping of no single style: {' '.join(digit_tokens)}")
     plural = _vague_plural(words)
     if plural is not None:

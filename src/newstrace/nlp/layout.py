@@ -41,6 +41,21 @@ def unwrap_lines(text: str) -> str:
     return _WRAPPED_LINE.sub(" ", text)
 
 
+_DOUBLED_MARKS = re.compile(r"''|``")
+
+
+def single_char_quote_pairs(text: str) -> str:
+    """Typewriter quote pairs (``''word''``, ````word''``) as one straight double mark
+    plus a space, same length: opening ``' "'`` before a word, closing ``'" '`` after one."""
+
+    def one(match: re.Match[str]) -> str:
+        start = match.start()
+        before = text[start - 1] if start > 0 else " "
+        return ' "' if before.isspace() or before in "([{—–-" else '" '
+
+    return _DOUBLED_MARKS.sub(one, text)
+
+
 def strip_markup(text: str) -> tuple[str, list[int] | None]:
     """``text`` without emphasis marks, and where each of its characters came from.
 

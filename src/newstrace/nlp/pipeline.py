@@ -19,7 +19,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from newstrace.nlp.aliases import load_aliases
-from newstrace.nlp.layout import paragraph_bounds, strip_markup, unwrap_lines
+from newstrace.nlp.layout import (
+    paragraph_bounds,
+    single_char_quote_pairs,
+    strip_markup,
+    unwrap_lines,
+)
 from newstrace.records import Mention
 from newstrace.records import Span as TextSpan
 
@@ -73,7 +78,7 @@ def _chunks(text: str) -> list[str]:
 def parse(text: str) -> Doc:
     """Parse ``text`` through the shared pipeline, remembering how to map back to it."""
     clean, offsets = strip_markup(text)
-    clean = unwrap_lines(clean)
+    clean = single_char_quote_pairs(unwrap_lines(clean))
     nlp = load_pipeline()
     if len(clean) <= CHUNK_CHARS:
         doc = nlp(clean)
