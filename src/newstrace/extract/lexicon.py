@@ -116,7 +116,7 @@ OBJECT_CUE_VERBS = frozenset(
     criticise condemn praise describe outline detail propose defend reject dismiss accuse
     blame acknowledge admit reveal disclose predict estimate call agree support oppose
     want plan hope expect fear vow pledge promise seek tweet complain mock endorse
-    recommend request""".split()
+    recommend request show find""".split()
 )
 # Verbs of knowing and believing that report a stance through a clause ("X fears that").
 STANCE_VERBS = frozenset("""know agree hope expect fear worry feel doubt suspect""".split())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from email.utils import parseaddr
 from typing import Any
 
 import feedparser
@@ -25,6 +26,14 @@ def _entry_date(entry: Any) -> PartialDate | None:
         )
     except ValueError:
         return None
+
+
+def _entry_author(entry: Any) -> str | None:
+    """The author as named: RSS writes ``email (Name)``, and the name is the byline."""
+    author = str(entry.get("author") or "").strip()
+    if "@" in author:
+        return parseaddr(author)[0] or author
+    return author or None
 
 
 def _entry_html(entry: Any) -> str:
@@ -68,7 +77,7 @@ def read_feed(data: bytes, source: str) -> Iterator[Item]:
             yield Problem(entry_source, str(exc))
             continue
         doc.title = entry.get("title") or doc.title
-        doc.byline = entry.get("author") or doc.byline
+        doc.byline = _entry_author(entry) or doc.byline
         doc.url = entry.get("link") or doc.url
         doc.outlet = outlet or doc.outlet
         published = _entry_date(entry)

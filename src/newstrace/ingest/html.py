@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import trafilatura
+from trafilatura.utils import load_html
 
 from newstrace.ingest.decode import decode_bytes, normalize_newlines
 from newstrace.ingest.errors import IngestError
@@ -20,6 +22,18 @@ _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 def declared_charset(data: bytes) -> str | None:
     match = _META_CHARSET.search(data[:4096])
     return match.group(1).decode("ascii") if match else None
+
+
+def _only_link_text(text: str, html: str) -> bool:
+    """Every extracted word is the text of some link: a menu or an index page, no article.
+
+    trafilatura falls back to whatever text a page has, navigation included.
+    """
+    tree = load_html(html)
+    if tree is None:
+        return False
+    link_words = Counter(word for link in tree.iter("a") for word in link.text_content().split())
+    return not Counter(text.split()) - link_words
 
 
 def html_to_document(
@@ -38,7 +52,7 @@ def html_to_document(
     except (ValueError, TypeError, RecursionError) as exc:  # malformed markup deep in lxml
         raise IngestError(f"unparseable HTML ({type(exc).__name__})") from exc
     text = normalize_newlines(getattr(extracted, "text", None) or "").strip()
-    if not text:
+    if not text or _only_link_text(text, html):
         raise IngestError("no article text found in the HTML")
     doc = DocumentInput(
         text=text,
@@ -65,6 +79,6 @@ def read_html_bytes(data: bytes, source: str, url: str | None = None) -> Documen
     decoded = decode_bytes(data, declared_charset(data))
     doc = html_to_document(decoded.text, source, url)
     doc.encoding = decoded.encoding
-    if decoded.detected:
-        doc.warnings.append(f"encoding not declared; detected as {decoded.encoding}")
+    if decoded.warning:
+        doc.warnings.append(decoded.warning)
     return doc

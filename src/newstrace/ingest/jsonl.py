@@ -44,10 +44,12 @@ def _record_to_document(record: dict[str, object], source: str) -> DocumentInput
 
 def read_jsonl(stream: TextIO, source: str, max_line_chars: int) -> Iterator[Item]:
     """Read line by line so a large file never sits in memory whole."""
+    records = 0
     for number, line in enumerate(stream, start=1):
         line_source = f"{source}:{number}"
         if not line.strip():
             continue
+        records += 1
         if len(line) > max_line_chars:
             yield Problem(line_source, f"line longer than {max_line_chars} characters; refused")
             continue
@@ -63,3 +65,5 @@ def read_jsonl(stream: TextIO, source: str, max_line_chars: int) -> Iterator[Ite
             yield _record_to_document(record, line_source)
         except IngestError as exc:
             yield Problem(line_source, str(exc))
+    if not records:
+        raise IngestError("no records (empty or blank lines only)")

@@ -53,19 +53,25 @@ class Header:
 
 
 def _is_short_name_line(line: str, max_words: int = 8) -> bool:
-    words = line.split()
+    words = line.split(maxsplit=max_words)  # no need to split a long paragraph whole
     return 0 < len(words) <= max_words and not line.rstrip().endswith((".", "?", "!", ":", ";"))
 
 
-def _title(lines: list[str], markdown: bool) -> str | None:
+def _title(lines: list[str], markdown: bool, header_lines: set[int]) -> str | None:
+    """A Markdown heading, else a one-line first paragraph that reads as a headline.
+
+    The byline and dateline lines (``header_lines``) end that paragraph: a headline is
+    often printed straight above them.
+    """
     for line in lines[:HEADER_LINES]:
         if markdown:
             heading = _MD_HEADING.match(line)
             if heading:
                 return heading.group("title").strip()
-    # A one-line first paragraph that reads as a headline.
     first_para: list[str] = []
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i in header_lines:
+            break
         if not line.strip():
             if first_para:
                 break
@@ -92,14 +98,16 @@ def read_header(text: str, markdown: bool = False) -> Header:
                 break
 
     byline: str | None = None
+    header_lines = {dateline_index} if dateline_index is not None else set()
     for i, line in enumerate(head):
         if i == dateline_index:
             continue
         by = _BY.match(line)
         if by and _is_short_name_line(by.group("who"), max_words=10):
             byline = by.group("who").strip()
-            break
-        if _ROLE_WORDS.search(line) and _is_short_name_line(line):
+        elif _is_short_name_line(line) and _ROLE_WORDS.search(line):
             byline = line.strip()
+        if byline is not None:
+            header_lines.add(i)
             break
-    return Header(_title(lines, markdown), byline, published, dateline_text)
+    return Header(_title(lines, markdown, header_lines), byline, published, dateline_text)

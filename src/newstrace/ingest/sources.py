@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newstrace.ingest.decode import decode_bytes, looks_binary
+from newstrace.ingest.decode import looks_binary, sniff_encoding
 from newstrace.ingest.errors import IngestError, Item, Problem
 from newstrace.ingest.feed import read_feed
 from newstrace.ingest.html import read_html_bytes
@@ -46,7 +46,7 @@ _FORMATS = {
 class IngestOptions:
     manifest: Manifest | None = None
     max_document_bytes: int = 10 * MiB  # one article; larger single files are refused
-    max_feed_bytes: int = 50 * MiB
+    max_feed_bytes: int = 20 * MiB  # feedparser holds a feed in memory several times over
     fetch: FetchPolicy = field(default_factory=FetchPolicy)
     today: dt.date | None = None  # for the plausibility check; today when None
 
@@ -116,8 +116,7 @@ def read_path(path: Path, options: IngestOptions) -> Iterator[Item]:
             yield from read_warc(stream, str(path), options.max_document_bytes)
     elif kind == "jsonl":
         with path.open("rb") as raw:
-            head = raw.read(4096)
-        encoding = decode_bytes(head[: head.rfind(b"\n") + 1] or head).encoding
+            encoding = sniff_encoding(raw.read(64 * 1024))
         with path.open(encoding=encoding, errors="replace") as stream:
             yield from read_jsonl(stream, str(path), options.max_document_bytes)
 

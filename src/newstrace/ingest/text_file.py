@@ -25,6 +25,6 @@ def text_bytes_to_document(data: bytes, source: str, source_format: str) -> Docu
     )
     if header.published is not None:
         doc.published, doc.published_source = header.published, DateSource.DATELINE
-    if decoded.detected:
-        doc.warnings.append(f"not UTF-8; decoded as {decoded.encoding} (detected)")
+    if decoded.warning:
+        doc.warnings.append(decoded.warning)
     return doc

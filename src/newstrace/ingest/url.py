@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -17,6 +19,7 @@ from newstrace.ingest.text_file import text_bytes_to_document
 
 MAX_REDIRECTS = 5
 USER_AGENT = "newstrace/0.1 (+evidence ledger; research use)"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +30,8 @@ class FetchPolicy:
 
 
 def is_url(value: str) -> bool:
-    return urlsplit(value).scheme.lower() in {"http", "https"} and bool(urlsplit(value).netloc)
+    """Written as a URL (``scheme://``): fetched when http(s), refused otherwise, never a path."""
+    return bool(_SCHEME.match(value))
 
 
 def _check_target(url: str, policy: FetchPolicy) -> None:
@@ -53,7 +57,12 @@ def _check_target(url: str, policy: FetchPolicy) -> None:
 
 
 def _download(client: httpx.Client, url: str, policy: FetchPolicy) -> tuple[str, str, bytes]:
-    """Follow redirects by hand so every hop is checked; return (final url, type, body)."""
+    """Follow redirects by hand so every hop is checked; return (final url, type, body).
+
+    httpx's timeout bounds each read; ``deadline`` bounds the whole fetch, so a server
+    that trickles bytes cannot hold a batch forever.
+    """
+    deadline = time.monotonic() + policy.timeout_s
     for _ in range(MAX_REDIRECTS + 1):
         _check_target(url, policy)
         with client.stream("GET", url) as response:
@@ -73,6 +82,10 @@ def _download(client: httpx.Client, url: str, policy: FetchPolicy) -> tuple[str,
                 body.extend(chunk)
                 if len(body) > policy.max_bytes:
                     raise IngestError(f"response exceeds {policy.max_bytes} bytes; refused")
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        "whole-fetch time cap reached", request=response.request
+                    )
             return url, response.headers.get("content-type", ""), bytes(body)
     raise IngestError(f"more than {MAX_REDIRECTS} redirects")
 

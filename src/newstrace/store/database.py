@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
 
 from newstrace.store.documents import DocumentStore
 
@@ -37,7 +37,6 @@ def display_name(db: str) -> str:
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.close()
 
@@ -69,6 +68,19 @@ def _check_is_ours(engine: Engine, label: str) -> None:
         raise StoreError(f"{label}: not a newstrace database (it holds other tables)")
 
 
+def _reason(exc: DBAPIError) -> str:
+    lines = str(exc.orig if exc.orig is not None else exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def in_use_error(label: str, exc: DBAPIError) -> StoreError:
+    """A database operation that failed, in one line; a lock held elsewhere named as such."""
+    reason = _reason(exc)
+    if "locked" in reason:
+        return StoreError(f"{label}: database is locked by another process")
+    return StoreError(f"{label}: database error ({reason})")
+
+
 def open_store(db: str) -> DocumentStore:
     """Open (creating or upgrading as needed) the store at ``db``."""
     url = database_url(db)
@@ -82,17 +94,20 @@ def open_store(db: str) -> DocumentStore:
     engine = make_engine(url)
     try:
         _check_is_ours(engine, label)
+        if engine.dialect.name == "sqlite":
+            # Persistent, so set once, and only on a database known to be ours.
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA journal_mode = WAL")
         command.upgrade(_alembic_config(engine), "head")
     except OperationalError as exc:
         engine.dispose()
-        reason = str(exc.orig) if exc.orig is not None else str(exc)
+        reason = _reason(exc)
         if "locked" in reason:
-            raise StoreError(f"{label}: database is locked by another process") from exc
-        raise StoreError(f"{label}: cannot open database ({reason.splitlines()[0]})") from exc
+            raise in_use_error(label, exc) from exc
+        raise StoreError(f"{label}: cannot open database ({reason})") from exc
     except DatabaseError as exc:
         engine.dispose()
-        reason = str(exc.orig) if exc.orig is not None else str(exc)
-        raise StoreError(f"{label}: not a newstrace database ({reason.splitlines()[0]})") from exc
+        raise StoreError(f"{label}: not a newstrace database ({_reason(exc)})") from exc
     except StoreError:
         engine.dispose()
         raise
