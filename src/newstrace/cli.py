@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 from sqlalchemy.exc import DBAPIError
 
+from newstrace.console import err, out, progress_bar
 from newstrace.evaluate.cli import eval_command
 from newstrace.gazetteer.cli import gazetteer_app
 from newstrace.ingest import IngestError, IngestOptions
@@ -35,8 +34,6 @@ app = typer.Typer(
 )
 app.add_typer(gazetteer_app, name="gazetteer")
 app.command("eval")(eval_command)
-out = Console()
-err = Console(stderr=True)
 
 DbOption = Annotated[
     str,
@@ -72,19 +69,6 @@ def opened(db: str) -> Iterator[DocumentStore]:
         store.close()
 
 
-def _progress() -> Progress:
-    """A progress bar on the terminal's error stream (silent when not a terminal)."""
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    )
-
-
 def _run_ingest(
     db: str, inputs: list[str], manifest: Path | None, allow_private: bool, max_mb: int
 ) -> IngestSummary:
@@ -97,7 +81,7 @@ def _run_ingest(
         max_document_bytes=max_mb * 1024 * 1024,
         fetch=FetchPolicy(allow_private=allow_private),
     )
-    with opened(db) as store, _progress() as progress:
+    with opened(db) as store, progress_bar() as progress:
         task = progress.add_task("ingesting", total=None)
         summary = ingest(store, inputs, options, on_item=lambda _: progress.advance(task))
     for problem in summary.problems:
@@ -140,7 +124,7 @@ def analyze_command(
 ) -> None:
     """Ingest, then run every extraction stage, and print what the ledger holds."""
     _run_ingest(db, inputs, manifest, allow_private, max_mb)
-    with opened(db) as store, _progress() as progress:
+    with opened(db) as store, progress_bar() as progress:
         task = progress.add_task("analysing", total=None)
         analyze_pending(store, on_document=lambda _: progress.advance(task))
     with opened(db) as store:

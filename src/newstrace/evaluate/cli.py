@@ -11,9 +11,8 @@ from typing import Annotated
 
 import click
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from newstrace.console import out, progress_bar
 from newstrace.evaluate.datasets import DEFAULT_PATHS, EvalError
 from newstrace.evaluate.report import print_result
 from newstrace.evaluate.runner import BASELINES, KINDS, run_eval
@@ -21,23 +20,13 @@ from newstrace.gazetteer.cli import GazetteerOption
 from newstrace.gazetteer.index import GazetteerError
 from newstrace.gazetteer.lookup import GAZETTEER_ENV, Gazetteer
 
-out = Console()
-err = Console(stderr=True)
-
 _BASELINE_HELP = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in BASELINES.items())
 
 
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int], Callable[[], None]]]:
     """A progress bar per system on stderr (silent when stderr is not a terminal)."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=True,
-        disable=not err.is_terminal,
-    ) as progress:
+    with progress_bar() as progress:
 
         def track(name: str, total: int) -> Callable[[], None]:
             task = progress.add_task(name, total=total)

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from newstrace.console import out
 from newstrace.gazetteer.geonames import build_from_geonames
 from newstrace.gazetteer.index import GazetteerError, default_index_path
 from newstrace.gazetteer.lookup import GAZETTEER_ENV, Gazetteer
@@ -19,7 +19,6 @@ gazetteer_app = typer.Typer(
     help="The offline place index: build it, look names up, see what it covers.",
     no_args_is_help=True,
 )
-out = Console()
 
 GazetteerOption = Annotated[
     Path | None,
