@@ -251,6 +251,48 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
+class Reason:
+    """Why an event field holds what it holds, or why it stays empty."""
+
+    field: str  # "place", "date", "fatalities", "injured", "actor1", "actor2", "type"
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A reported happening, typed on the ACLED scheme (``data/event_types.yaml``).
+
+    Every field rests on words of the text and carries a :class:`Reason`; a field the
+    text does not support stays empty with its reason, and never empties the others. A
+    tally ("753 people during 491 operations in 2024") is kept as one aggregate record
+    with ``is_tally`` set, never as one event.
+    """
+
+    trigger: Mention  # "bombings", "drone-attacked", "killed"
+    sentence: Mention  # the sentence that reports it (ACLED's notes)
+    event_type: str
+    sub_event_type: str | None = None
+    actor1: str | None = None  # the alias table's name, else the words as written
+    actor1_mention: Mention | None = None
+    actor2: str | None = None
+    actor2_mention: Mention | None = None
+    place: Place | None = None
+    date: TimeExpression | None = None
+    fatalities: Figure | None = None
+    injured: Figure | None = None
+    claim: Mention | None = None  # "ISIS claimed responsibility", "according to SOHR"
+    claimed_by: str | None = None
+    is_tally: bool = False
+    also: tuple[Mention, ...] = ()  # other sentences that report the same event
+    reasons: tuple[Reason, ...] = ()
+    flags: tuple[str, ...] = ()  # doubts a reader should see ("toll above any single attack")
+
+    def reason(self, name: str) -> str:
+        """The reason recorded for field ``name`` ('' when none was)."""
+        return next((r.text for r in self.reasons if r.field == name), "")
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """What the per-document stages found in one document."""
 
@@ -259,4 +301,6 @@ class Analysis:
     quotes: tuple[Quote, ...] = ()
     figures: tuple[Figure, ...] = ()
     times: tuple[TimeExpression, ...] = ()
+    places: tuple[Place, ...] = ()
+    events: tuple[Event, ...] = ()
     notes: tuple[str, ...] = ()  # what was skipped and why
