@@ -22,6 +22,14 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from newstrace.extract.cues import (
+    MAX_CLIMB,
+    SUBJECT_DEPS,
+    is_cue,
+    is_expletive,
+    recipient_of,
+    speaker_head,
+)
 from newstrace.extract.lexicon import (
     CUE_VERBS,
     HEDGES,
@@ -30,12 +38,10 @@ from newstrace.extract.lexicon import (
     PARTIAL_CUE_VERBS,
     SPEECH_VERBS,
     STANCE_VERBS,
-    TELLING_VERBS,
 )
 from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
 from newstrace.extract.speakers import (
     SpeakerContext,
-    core_phrase,
     entity_of,
     is_person_entity,
     mention_of,
@@ -52,8 +58,6 @@ from newstrace.records import Mention, Quote, QuoteKind, Speaker, SpeakerKind
 INDIRECT_CUES = CUE_VERBS | OBJECT_CUE_VERBS | STANCE_VERBS
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quoted terms without a cue are scare quotes or titles
 MIN_PARTIAL_WORDS = 2  # one quoted word ("the 'caliph'") is a scare quote, not a quotation
-MAX_CLIMB = 8  # how far up the parse a quoted phrase may hang below its cue verb
-SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 
@@ -64,97 +68,6 @@ class _Candidate:
     end: int
     cue: Token | None
     speaker_head: Token | None
-
-
-def _is_cue(token: Token, lexicon: frozenset[str]) -> bool:
-    if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
-        return True
-    if token.lemma_.lower() not in lexicon:
-        return False
-    return token.pos_ in {"VERB", "AUX"} or _is_mistagged_verb(token)
-
-
-def _is_mistagged_verb(token: Token) -> bool:
-    """'an officer recounts to ...': a present-tense cue verb the tagger read as a plural
-    noun, recognisable by a noun phrase before it and 'to', 'that' or a colon after it."""
-    if token.tag_ != "NNS" or not token.lower_.endswith("s") or token.i == 0:
-        return False
-    after = token.nbor(1) if token.i + 1 < len(token.doc) else None
-    before = token.nbor(-1)
-    return (
-        after is not None
-        and (after.lower_ in {"to", "that", ":"} or after.pos_ in {"DET", "PROPN"})
-        and before.pos_ in {"NOUN", "PROPN"}
-    )
-
-
-def _subject_left_of(cue: Token) -> Token | None:
-    """The first noun heading the words before a mis-tagged cue in its sentence."""
-    for token in sentence_of(cue):
-        if token.i >= cue.i:
-            break
-        if token.pos_ in {"NOUN", "PROPN", "PRON"} and token.dep_ not in {
-            "compound",
-            "amod",
-            "nmod",
-            "poss",
-            "nummod",
-        }:
-            return token
-    return None
-
-
-def _speaker_head(cue: Token) -> Token | None:
-    """The subject of the cue, climbing through subjectless participles and conjuncts.
-
-    "..., even going so far as to say that ..." hangs below a verb of other content; the
-    climb prefers the nearest *cue* verb with a subject, else the nearest subject.
-    """
-    if cue.lower_ == "according":
-        for to in cue.children:
-            if to.lower_ == "to":
-                objects = [g for g in to.children if g.dep_ == "pobj"]
-                return objects[0] if objects else None
-        return None
-    if _is_mistagged_verb(cue):
-        return _subject_left_of(cue)
-    fallback: Token | None = None
-    token: Token | None = cue
-    for _ in range(MAX_CLIMB):
-        if token is None:
-            break
-        subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
-        if subjects and token.pos_ in {"VERB", "AUX"}:
-            if token is cue or _is_cue(token, PARTIAL_CUE_VERBS):
-                return subjects[0]
-            fallback = fallback or subjects[0]
-        if token.dep_ == "ROOT" or token.head is token:
-            break
-        token = token.head
-    return fallback
-
-
-def _recipient(cue: Token | None, doc_id: int) -> Mention | None:
-    """'tells Reuters', 'recounts to AFP', 'in an interview with CNN'."""
-    if cue is None or cue.lower_ == "according":
-        return None
-    for child in cue.children:
-        telling = cue.lemma_.lower() in TELLING_VERBS
-        if telling and child.dep_ in {"dobj", "dative"} and child.pos_ in {"PROPN", "NOUN"}:
-            return mention_of(core_phrase(child), doc_id)
-        if child.dep_ in {"prep", "dative"} and child.lower_ in {"to", "with"}:
-            objects = [g for g in child.children if g.dep_ == "pobj"]
-            if objects and objects[0].pos_ in {"PROPN", "NOUN"}:
-                return mention_of(core_phrase(objects[0]), doc_id)
-        if child.dep_ == "prep" and child.lower_ == "in":
-            for pobj in child.children:
-                if pobj.lemma_.lower() == "interview":
-                    for prep in pobj.children:
-                        if prep.lower_ == "with":
-                            objects = [g for g in prep.children if g.dep_ == "pobj"]
-                            if objects:
-                                return mention_of(core_phrase(objects[0]), doc_id)
-    return None
 
 
 class _Finder:
@@ -188,7 +101,7 @@ class _Finder:
                     break
                 if ancestor.i in self.quoted:
                     continue
-                if _is_cue(ancestor, lexicon):
+                if is_cue(ancestor, lexicon):
                     if best is None or depth < best[0]:
                         best = (depth, ancestor)
                     break
@@ -201,7 +114,7 @@ class _Finder:
         cues = [
             self.doc[i]
             for i in range(start, end)
-            if i not in self.quoted and _is_cue(self.doc[i], CUE_VERBS)
+            if i not in self.quoted and is_cue(self.doc[i], CUE_VERBS)
         ]
         if not cues:
             return None
@@ -216,7 +129,7 @@ class _Finder:
         text = previous.text.rstrip(" *_\n")
         if not text.endswith(":"):
             return None
-        cues = [t for t in previous if t.i not in self.quoted and _is_cue(t, CUE_VERBS)]
+        cues = [t for t in previous if t.i not in self.quoted and is_cue(t, CUE_VERBS)]
         return cues[-1] if cues else None
 
     def direct(self, passage: QuotedPassage) -> _Candidate | None:
@@ -243,7 +156,7 @@ class _Finder:
         )
         kind = QuoteKind.DIRECT if whole else QuoteKind.PARTIAL
         end = passage.start + len(text.rstrip())
-        head = named or (_speaker_head(cue) if cue is not None else None)
+        head = named or (speaker_head(cue) if cue is not None else None)
         candidate = _Candidate(kind, passage.start, end, cue, head)
         if head is not None:
             self._previous = (paragraph, candidate)
@@ -278,7 +191,7 @@ class _Finder:
 
     def indirect(self) -> Iterable[_Candidate]:
         for token in self.doc:
-            if token.i in self.quoted or not _is_cue(token, INDIRECT_CUES):
+            if token.i in self.quoted or not is_cue(token, INDIRECT_CUES):
                 continue
             one = self._according(token) if token.lower_ == "according" else self._reported(token)
             found = [one] if one is not None else self._parenthetical(token)
@@ -304,10 +217,10 @@ class _Finder:
             return None
         while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
             tokens = trim(tokens[1:])
-        if len(tokens) < 2 or _is_expletive(cue):
+        if len(tokens) < 2 or is_expletive(cue):
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        return _Candidate(QuoteKind.INDIRECT, start, end, cue, _speaker_head(cue))
+        return _Candidate(QuoteKind.INDIRECT, start, end, cue, speaker_head(cue))
 
     def colon_lines(self) -> Iterable[_Candidate]:
         """'Pat Smith: Voters are worried': a name opening a paragraph, then a colon."""
@@ -318,15 +231,20 @@ class _Finder:
             name = char_span(self.doc, start, colon)
             if name is None or len(name) > 5 or name[0].lower_ in LINE_LABELS:
                 continue
-            if not any(t.pos_ == "PROPN" for t in name) or any(t.is_digit for t in name):
+            if not any(t.pos_ == "PROPN" or t.is_upper for t in name) or any(
+                t.is_digit for t in name
+            ):
                 continue
             said = char_span(self.doc, colon + 1, end)
             tokens = trim(list(said)) if said is not None else []
             if sum(t.is_alpha for t in tokens) < 3:
                 continue
             first, last = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            mark = char_span(self.doc, colon, colon + 1)
             if not self._overlaps_passage(first, last):
-                yield _Candidate(QuoteKind.INDIRECT, first, last, None, name.root)
+                yield _Candidate(
+                    QuoteKind.INDIRECT, first, last, mark[0] if mark else None, name.root
+                )
 
     def _parenthetical(self, cue: Token) -> list[_Candidate]:
         """'Acts of protest, Mr. Obama said, are acts of patriotism': a cue set in the
@@ -351,7 +269,7 @@ class _Finder:
                 runs.append([])
             else:
                 runs[-1].append(token)
-        head = _speaker_head(cue)
+        head = speaker_head(cue)
         pieces = [trim(run) for run in runs]
         return [
             _Candidate(QuoteKind.INDIRECT, p[0].idx, p[-1].idx + len(p[-1].text), cue, head)
@@ -384,14 +302,7 @@ class _Finder:
         if len(tokens) < 3:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        return _Candidate(QuoteKind.INDIRECT, start, end, according, _speaker_head(according))
-
-
-def _is_expletive(cue: Token) -> bool:
-    """'It should be noted that', 'it is said that': the writer's frame, not a speaker."""
-    subjects = [c for c in cue.children if c.dep_ in SUBJECT_DEPS | {"expl"}]
-    passive = any(c.dep_ == "auxpass" for c in cue.children)
-    return passive and any(s.lower_ == "it" for s in subjects)
+        return _Candidate(QuoteKind.INDIRECT, start, end, according, speaker_head(according))
 
 
 def _identity(speaker: Speaker) -> int | None:
@@ -432,8 +343,8 @@ def _register_recipient_outlets(doc: Doc, ctx: SpeakerContext) -> None:
     """Whoever is 'told' something in this document and is not a person is an outlet here."""
     found: set[str] = set()
     for token in doc:
-        if _is_cue(token, CUE_VERBS):
-            recipient = _recipient(token, ctx.doc_id)
+        if is_cue(token, CUE_VERBS):
+            recipient = recipient_of(token, ctx.doc_id)
             if recipient is None:
                 continue
             span = char_span(doc, recipient.span.start, recipient.span.end)
@@ -455,7 +366,7 @@ def _speakers_in_order(
     """
     pairs: list[tuple[Token | None, Token | None]] = [(c.speaker_head, c.cue) for c in candidates]
     pairs += [
-        (_speaker_head(t), t) for t in doc if t.i not in quoted and _is_cue(t, PARTIAL_CUE_VERBS)
+        (speaker_head(t), t) for t in doc if t.i not in quoted and is_cue(t, PARTIAL_CUE_VERBS)
     ]
     stops: dict[int, int | None] = {}
     for head, cue in pairs:
@@ -495,7 +406,7 @@ def extract_quotes(
         ):
             continue  # "these attacks indicate that ...": no one is speaking
         cue = candidate.cue
-        recipient = _recipient(cue, doc_id)
+        recipient = recipient_of(cue, doc_id)
         if cue is not None and (identity := _identity(speaker)) is not None:
             sentence = sentence_of(cue).start
             if recipient is not None:
