@@ -18,6 +18,7 @@ demo: $(STAMP)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	$(BIN)/newstrace analyze examples/demo/articles --manifest examples/demo/manifest.yaml --db $(DEMO_DB)
 	$(BIN)/newstrace report --db $(DEMO_DB) --out build/report
+	@echo "Browse it: $(BIN)/newstrace serve --db $(DEMO_DB)   (then open http://127.0.0.1:8000/)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -33,6 +34,8 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/quotes_vs_textacy.py
 
 # Score every dataset in ../shared with all baselines, then regenerate docs/accuracy.md.
 EVAL_DIR := build/eval

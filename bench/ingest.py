@@ -13,157 +13,33 @@ trafilatura sees the variety it meets in a crawl.
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
 import json
-import os
-import platform
 import random
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
+from common import (
+    PLACES,
+    SEED,
+    Results,
+    Story,
+    finish,
+    headline,
+    machine_info,
+    make_story,
+    parser,
+    peak_rss_mb,
+)
 from newstrace.ingest import IngestOptions
 from newstrace.pipeline import ingest
 from newstrace.store import open_store
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "docs" / "benchmarks.md"
 FULL_SIZE = 10_000
 QUICK_SIZE = 500
-SEED = 20250304
-
-OUTLETS = (
-    "Tigris Wire",
-    "Gulf Horizon News",
-    "Khabour Herald",
-    "Mesopotamia Ledger",
-    "Orontes Press",
-    "Jazira Newswire",
-    "Western Desert Bulletin",
-    "Euphrates Echo",
-    "Zagros Daily",
-    "Levant Correspondent",
-)
-FIRST_NAMES = ("Layla", "Omar", "Rana", "Samir", "Huda", "Karam", "Hiba", "Dawood", "Nour", "Ziad")
-LAST_NAMES = ("Marouf", "Tahsin", "Qassab", "Haddad", "Nasser", "Obeid", "Sarraf", "Saleh", "Aswad")
-PLACES = (
-    "Kirkuk",
-    "Mosul",
-    "Tikrit",
-    "Ramadi",
-    "Fallujah",
-    "Baqubah",
-    "Tuz Khurmatu",
-    "Rutba",
-    "Deir ez-Zor",
-    "Raqqa",
-    "Hasakah",
-    "Manbij",
-    "Albukamal",
-    "al-Mayadin",
-    "Hajin",
-    "Palmyra",
-    "al-Sukhnah",
-    "Sarmada",
-)
-FEATURES = (
-    "the Hamrin mountains",
-    "the Badia desert",
-    "the Wadi Hauran valley",
-    "the Jazira desert",
-    "the Euphrates valley",
-)
-ACTORS = (
-    "Islamic State militants",
-    "unidentified gunmen",
-    "the Syrian Democratic Forces",
-    "Iraqi security forces",
-    "tribal fighters",
-    "a local armed faction",
-)
-SPEAKERS = (
-    "a police officer who asked not to be named",
-    "a security official who spoke on condition of anonymity",
-    "the provincial governor's spokesman",
-    "a doctor at the main hospital",
-    "a local monitor group",
-    "a resident reached by telephone",
-)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-NUMBER_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "eleven")
-
-
-@dataclass(frozen=True, slots=True)
-class Story:
-    """One invented article: what every page layout needs to render it."""
-
-    outlet: str
-    author: str
-    title: str
-    published: dt.datetime
-    url: str
-    paragraphs: list[str]
-
-
-def _upper_first(phrase: str) -> str:
-    """Sentence case that keeps proper nouns ("the Syrian Democratic Forces") intact."""
-    return phrase[:1].upper() + phrase[1:]
-
-
-def _sentence(rng: random.Random) -> str:
-    place, actor, speaker = rng.choice(PLACES), rng.choice(ACTORS), rng.choice(SPEAKERS)
-    day, count = rng.choice(WEEKDAYS), rng.randint(2, 60)
-    templates = (
-        f"{_upper_first(actor)} attacked a checkpoint near {place} on {day}, killing {count} "
-        f"people, according to {speaker}.",
-        f'"We heard {rng.choice(NUMBER_WORDS)} explosions and then shooting," {speaker} said, '
-        f'"and nobody could leave their homes until morning."',
-        f"At least {count} people were wounded and dozens of families fled towards "
-        f"{rng.choice(FEATURES)} after the fighting near {place}, {speaker} said.",
-        f"{_upper_first(speaker)} said that between {count} and {count + rng.randint(5, 40)} "
-        f"fighters were believed to be hiding in {rng.choice(FEATURES)} near {place}.",
-        f"The attack reportedly followed a week of raids in which {actor} detained more than "
-        f"{count} suspects in villages around {place}.",
-        f"Residents of {place} said electricity and water had been cut for {count} hours and "
-        f"that bakeries had closed on {day}.",
-        f"A statement issued by {actor} on {day} said the operation would continue until "
-        f"the area around {place} was secured.",
-    )
-    return rng.choice(templates)
-
-
-def _headline(rng: random.Random, place: str) -> str:
-    return f"{_upper_first(rng.choice(ACTORS))} clash near {place}"
-
-
-def make_story(rng: random.Random, index: int) -> Story:
-    """A story of 4 to 14 paragraphs (roughly 250 to 1,100 words)."""
-    place = rng.choice(PLACES)
-    outlet = rng.choice(OUTLETS)
-    published = dt.datetime(2024, 1, 1, 6) + dt.timedelta(minutes=rng.randint(0, 700_000))
-    paragraphs = [
-        " ".join(_sentence(rng) for _ in range(rng.randint(2, 4)))
-        for _ in range(rng.randint(4, 14))
-    ]
-    slug = outlet.lower().replace(" ", "")
-    return Story(
-        outlet=outlet,
-        author=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-        title=_headline(rng, place),
-        published=published,
-        url=f"https://{slug}.example/{published:%Y/%m/%d}/story-{index}",
-        paragraphs=paragraphs,
-    )
 
 
 def _paras(story: Story) -> str:
@@ -199,7 +75,7 @@ def _nav(rng: random.Random) -> str:
 def layout_open_graph(story: Story, rng: random.Random) -> str:
     """Typical modern news page: Open Graph metadata, one <article>, heavy chrome."""
     related = "".join(
-        f'<li><a href="/r/{rng.randint(1, 99999)}">{_headline(rng, rng.choice(PLACES))}</a></li>'
+        f'<li><a href="/r/{rng.randint(1, 99999)}">{headline(rng, rng.choice(PLACES))}</a></li>'
         for _ in range(rng.randint(2, 6))
     )
     return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -310,69 +186,9 @@ def _tenth_rates(start: float, done: list[float]) -> tuple[float, float]:
     return first, last
 
 
-def peak_rss_mb() -> float:
-    """High-water resident set of this process (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _run(command: list[str]) -> str:
-    try:
-        return subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return ""
-
-
-def machine_info() -> dict[str, str]:
-    """What a reader needs to compare runs: cores, memory, Python, and the exact code."""
-    mem_kib = next(
-        (
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal:")
-        ),
-        0,
-    )
-    commit = _run(["git", "rev-parse", "--short", "HEAD"]).strip() or "unknown"
-    if _run(["git", "status", "--porcelain", "--untracked-files=no"]).strip():
-        commit += " (with uncommitted changes)"
-    return {
-        "cores (nproc)": str(os.cpu_count()),
-        "RAM": f"{mem_kib / 1024 / 1024:.1f} GiB",
-        "Python": platform.python_version(),
-        "platform": platform.platform(terse=True),
-        "commit": commit,
-        "load average at start": f"{os.getloadavg()[0]:.2f}",  # other work skews wall time
-    }
-
-
-def record(figures: dict[str, float], rows: dict[str, str], info: dict[str, str]) -> None:
-    """Append a dated section to docs/benchmarks.md: the table plus the machine it ran on."""
-    lines = [
-        "",
-        f"## {dt.date.today().isoformat()}: ingest, {rows['pages']} HTML pages",
-        "",
-        "| figure | value |",
-        "| --- | --- |",
-        *(f"| {name} | {value} |" for name, value in rows.items()),
-        "",
-        "Machine: " + ", ".join(f"{name} {value}" for name, value in info.items()) + ".",
-        "",
-    ]
-    with RESULTS.open("a", encoding="utf-8") as handle:
-        handle.write("\n".join(lines))
-    print(f"recorded in {RESULTS.relative_to(ROOT)}: {json.dumps(figures)}")
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("-n", "--pages", type=int, default=FULL_SIZE, help="pages to ingest")
-    parser.add_argument(
-        "--quick", action="store_true", help=f"{QUICK_SIZE} pages, not recorded in docs"
-    )
-    parser.add_argument("--json", type=Path, metavar="OUT", help="write the figures as JSON")
-    parser.add_argument("--no-record", action="store_true", help="do not append to docs")
-    args = parser.parse_args()
-    count = QUICK_SIZE if args.quick else args.pages
+    args = parser(__doc__, "--pages", FULL_SIZE, QUICK_SIZE, "pages to ingest").parse_args()
+    count = QUICK_SIZE if args.quick else args.size
     info = machine_info()
 
     with tempfile.TemporaryDirectory(prefix="newstrace-bench-") as tmp:
@@ -408,16 +224,14 @@ def main() -> int:
         ),
         "peak RSS": f"{figures['peak_rss_mb']:.0f} MiB (before ingest {rss_before:.0f} MiB)",
     }
-    table = Table(title=f"newstrace ingest: {count:,} HTML pages, in-process, SQLite")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for name, value in rows.items():
-        table.add_row(name, value)
-    Console().print(table)
-    if args.json:
-        args.json.write_text(json.dumps({"figures": figures}, indent=2) + "\n", encoding="utf-8")
-    if not (args.quick or args.no_record):
-        record(figures, rows, info)
+    results = Results(
+        title=f"newstrace ingest: {count:,} HTML pages, in-process, SQLite",
+        section=f"ingest, {count:,} HTML pages",
+        header=("figure", "value"),
+        rows=list(rows.items()),
+        figures=figures,
+    )
+    finish(args, results, info)
     return 0 if summary.new == count else 1
 
 

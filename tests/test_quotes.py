@@ -21,7 +21,7 @@ def only(text: str) -> Quote:
 
 def test_every_span_points_at_its_words() -> None:
     text = (
-        'A security official, who spoke on condition of anonymity, told AFP that the base '
+        "A security official, who spoke on condition of anonymity, told AFP that the base "
         'was evacuated. "We lost two vehicles," the official said.'
     )
     for quote in quotes_of(text):
@@ -179,7 +179,7 @@ def test_unbalanced_marks_do_not_stop_the_rest_of_the_document() -> None:
 
 
 def test_nested_quote_stays_inside_the_outer_one() -> None:
-    quote = only('"He told me \'leave now\' and I left," the witness said.')
+    quote = only("\"He told me 'leave now' and I left,\" the witness said.")
     assert quote.content.text == "He told me 'leave now' and I left,"
 
 

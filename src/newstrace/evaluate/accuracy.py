@@ -1,12 +1,18 @@
 """Write docs/accuracy.md from the ``--json`` files of ``newstrace eval`` runs (``make eval``).
 
 Usage: ``python -m newstrace.evaluate.accuracy build/eval/*.json --commit REV --out FILE``.
+
+Other tools may own a section of the page (bench/quotes_vs_textacy.py writes one): it
+stands between ``<!-- kept: NAME -->`` and ``<!-- /kept: NAME -->`` and regeneration
+carries it over unchanged, before the data citations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -146,13 +152,40 @@ def _section(run: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(runs: list[dict[str, Any]], commit: str, date: str) -> str:
-    """The whole page from the runs' JSON objects, in the order of the dataset list."""
+def _kept_pattern(name: str = r"[\w.-]+") -> re.Pattern[str]:
+    """A kept section named ``name`` (a pattern), from its opening to its closing marker."""
+    return re.compile(
+        rf"<!-- kept: (?P<name>{name}) -->\n.*?<!-- /kept: (?P=name) -->\n", re.DOTALL
+    )
+
+
+def kept_sections(page: str) -> list[str]:
+    """The sections other tools own in ``page``, markers included."""
+    return [found.group(0) for found in _kept_pattern().finditer(page)]
+
+
+def with_kept_section(page: str, name: str, body: str) -> str:
+    """``page`` with section ``name`` set to ``body``: replaced where it stands, else put
+    where :func:`render` puts kept sections (before the data citations)."""
+    block = f"<!-- kept: {name} -->\n{body.strip()}\n<!-- /kept: {name} -->\n"
+    pattern = _kept_pattern(re.escape(name))
+    if pattern.search(page):
+        return pattern.sub(lambda _: block, page, count=1)
+    anchor = page.find(CITATIONS.splitlines()[0] + "\n")
+    if anchor < 0:
+        return page.rstrip("\n") + "\n\n" + block
+    return page[:anchor] + block + "\n" + page[anchor:]
+
+
+def render(runs: list[dict[str, Any]], commit: str, date: str, kept: Sequence[str] = ()) -> str:
+    """The whole page from the runs' JSON objects, in the order of the dataset list, then
+    the ``kept`` sections of the previous page."""
     order = list(TITLES)
     runs = sorted(runs, key=lambda r: order.index(r["kind"]) if r["kind"] in order else 99)
     gazetteer = runs[0].get("gazetteer", "unknown") if runs else "unknown"
     parts = [PREAMBLE.format(date=date, commit=commit, gazetteer=gazetteer)]
     parts += [_section(run) for run in runs]
+    parts += kept
     parts.append(CITATIONS)
     return "\n".join(parts)
 
@@ -166,7 +199,8 @@ def main(
 ) -> None:
     """Write the accuracy page from eval runs."""
     runs = [json.loads(path.read_text("utf-8")) for path in files]
-    out.write_text(render(runs, commit, dt.date.today().isoformat()), "utf-8")
+    kept = kept_sections(out.read_text("utf-8")) if out.is_file() else []
+    out.write_text(render(runs, commit, dt.date.today().isoformat(), kept), "utf-8")
 
 
 if __name__ == "__main__":

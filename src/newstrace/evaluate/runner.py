@@ -231,7 +231,7 @@ def _run_polnear(
     return len(docs), _evaluate(docs, systems, score_attributions, tracker)
 
 
-def _newstrace_reference(case: ReferenceCase) -> ReferencePrediction:
+def newstrace_reference(case: ReferenceCase) -> ReferencePrediction:
     """newstrace on the two seed articles. Reuse between documents has no stage yet, so
     it states no links (and reuse, drift and provenance score what that is worth)."""
     known = outlets(case)
@@ -248,7 +248,7 @@ def _run_reference(
 ) -> tuple[int, list[SystemResult]]:
     case = load_reference(path)
     systems: list[System[ReferenceCase, ReferencePrediction]] = [
-        System(NEWSTRACE, _newstrace_reference)
+        System(NEWSTRACE, newstrace_reference)
     ]
     if Textacy.name in chosen:
         textacy = Textacy()
