@@ -102,7 +102,7 @@ def test_export_csv_to_file_round_trips(cli: CliRun, ledger: str, tmp_path: Path
 def test_export_unknown_format(cli: CliRun, ledger: str) -> None:
     result = cli("export", "--format", "xml", "--db", ledger)
     assert result.exit_code == 1
-    assert result.stderr == "error: unknown export format 'xml' (use jsonl or csv)\n"
+    assert result.stderr == "error: unknown export format 'xml' (use jsonl, csv or geojson)\n"
 
 
 def test_report_escapes_article_markup(cli: CliRun, ledger: str, tmp_path: Path) -> None:
@@ -137,8 +137,3 @@ def test_error_lines_show_paths_verbatim(cli: CliRun, tmp_path: Path) -> None:
     result = cli("ingest", str(empty), "--db", str(tmp_path / "ledger.db"))
     assert result.exit_code == 1
     assert result.stderr == f"error: {empty}: empty file\n"
-
-
-def test_serve_is_not_available_yet(cli: CliRun, tmp_path: Path) -> None:
-    result = cli("serve", "--db", str(tmp_path / "ledger.db"))
-    assert result.exit_code == 1 and "newstrace report" in result.stderr

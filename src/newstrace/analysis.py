@@ -11,7 +11,9 @@ from collections.abc import Collection
 from newstrace import __version__
 from newstrace.extract.attribution import extract_quotes
 from newstrace.extract.dates import extract_times
+from newstrace.extract.events import extract_events
 from newstrace.extract.figures import extract_figures
+from newstrace.extract.places import locate_places
 from newstrace.nlp.language import is_english
 from newstrace.nlp.pipeline import parse
 from newstrace.records import Analysis, PartialDate
@@ -20,7 +22,7 @@ __all__ = ["PIPELINE_VERSION", "Analysis", "analyze_text"]
 
 MAX_ANALYSED_CHARS = 2_000_000  # beyond this a "document" is a dump, not an article
 # Bump the suffix whenever a stage changes what it finds: documents are then re-analysed.
-PIPELINE_VERSION = f"{__version__}+quotes.1.figures.1.times.1"
+PIPELINE_VERSION = f"{__version__}+quotes.1.figures.1.times.2.places.1.events.1"
 
 
 def analyze_text(
@@ -42,4 +44,23 @@ def analyze_text(
     quotes = tuple(extract_quotes(doc, doc_id, known_outlets))
     figures = tuple(extract_figures(doc, doc_id))
     times = tuple(extract_times(doc, published, doc_id))
-    return Analysis(doc_id, english=True, quotes=quotes, figures=figures, times=times, notes=notes)
+    located = locate_places(doc, doc_id)
+    events = extract_events(
+        doc,
+        doc_id,
+        places=located,
+        figures=figures,
+        times=times,
+        quotes=quotes,
+        published=published,
+    )
+    return Analysis(
+        doc_id,
+        english=True,
+        quotes=quotes,
+        figures=figures,
+        times=times,
+        places=tuple(p.place for p in located),
+        events=tuple(events),
+        notes=notes,
+    )

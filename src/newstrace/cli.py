@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
 from rich.markup import escape
 from rich.table import Table
+from rich.tree import Tree
 from sqlalchemy.exc import DBAPIError
 
 from newstrace.console import err, out, progress_bar
@@ -19,13 +21,16 @@ from newstrace.gazetteer.cli import gazetteer_app
 from newstrace.ingest import IngestError, IngestOptions
 from newstrace.ingest.manifest import load_manifest
 from newstrace.ingest.url import FetchPolicy
-from newstrace.pipeline import IngestSummary, analyze_pending, ingest
-from newstrace.records import Document
+from newstrace.link.reuse import LINK_VERSION
+from newstrace.pipeline import IngestSummary, analyze_pending, ingest, link_pending
+from newstrace.records import DirectionBasis, Document, ReuseLink, Span
 from newstrace.report import write_report
-from newstrace.report.export import TABLES, export_table
+from newstrace.report.export import FORMATS, TABLES, event_row, export_table
 from newstrace.store import DocumentStore, StoreError, open_store
 from newstrace.store.database import display_name, in_use_error
 from newstrace.store.findings import FindingStore
+from newstrace.store.links import LinkStore
+from newstrace.web.app import LOOPBACK_HOSTS, create_app, is_loopback
 
 app = typer.Typer(
     help="Turn news reports about armed conflict into an evidence ledger.",
@@ -127,6 +132,8 @@ def analyze_command(
     with opened(db) as store, progress_bar() as progress:
         task = progress.add_task("analysing", total=None)
         analyze_pending(store, on_document=lambda _: progress.advance(task))
+        task = progress.add_task("linking", total=None)
+        link_pending(store, on_document=lambda _: progress.advance(task))
     with opened(db) as store:
         _print_summary(store)
 
@@ -136,6 +143,8 @@ def _print_summary(store: DocumentStore) -> None:
     table = Table(title="newstrace ledger", show_header=False)
     table.add_row("documents", str(store.count()))
     table.add_row("quotes", str(findings.count_quotes()))
+    table.add_row("events", str(findings.count_events()))
+    table.add_row("reuse links", str(LinkStore(store.engine, LINK_VERSION).count_links()))
     table.add_row("warnings recorded", str(len(store.warnings())))
     out.print(table)
 
@@ -169,6 +178,104 @@ def _published(doc: Document) -> str:
     if doc.published is None:
         return "unknown"
     return f"{doc.published.iso()} ({doc.published.precision})"
+
+
+@app.command("events")
+def events_command(
+    doc_id: Annotated[
+        int | None, typer.Argument(metavar="[DOC]", help="Document id; all documents if unset.")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    reasons: Annotated[bool, typer.Option("--reasons", help="Why each field holds what.")] = False,
+) -> None:
+    """What happened: each event with its type, actors, place, date, tolls and claim."""
+    with opened(db) as store:
+        events = FindingStore(store.engine).events(doc_id)
+    table = Table("doc", "date", "type", "actor", "place", "killed\ninjured", "claimed by")
+    for event in events:
+        row = event_row(event, None)
+        where = ", ".join(str(row[k]) for k in ("location", "admin1", "country") if row[k])
+        kind = f"{row['event_type']}\n{row['sub_event_type'] or ''}"
+        table.add_row(
+            str(row["document_id"]),
+            f"{row['event_date'] or '?'}",
+            escape(kind + ("\n(tally)" if event.is_tally else "")),
+            escape(event.actor1 or ""),
+            escape(f"{where} (p{row['geo_precision']})" if where else "unplaced"),
+            f"{row['fatalities']}\n{row['injured']}",
+            escape(event.claimed_by or ""),
+        )
+        if reasons:
+            table.add_row("", "", escape(str(row["reasons"])), end_section=True)
+    out.print(table)
+
+
+def _excerpt(text: str, span: Span, width: int = 90) -> str:
+    shown = " ".join(text[span.start : span.end].split())
+    return escape(shown if len(shown) <= width else shown[: width - 1] + "…")
+
+
+def _link_branch(parent: Tree, link: ReuseLink, texts: dict[int, str]) -> None:
+    derived = _excerpt(texts[link.derived.doc_id], link.derived)
+    branch = parent.add(f"[bold]{link.kind.value}[/bold] ({link.similarity:.2f}) “{derived}”")
+    if link.similarity < 1:
+        branch.add(f"origin reads “{_excerpt(texts[link.origin.doc_id], link.origin)}”")
+    if link.drift:
+        changes = "; ".join(
+            f"{c.aspect.value}: {c.origin or '-'} → {c.derived or '-'}" for c in link.drift.changes
+        )
+        branch.add(
+            f"[yellow]attribution drift[/yellow]: “{escape(link.drift.origin_speaker)}” → "
+            f"“{escape(link.drift.derived_speaker)}” ({escape(changes)})"
+        )
+    if link.quote_edit:
+        edit = link.quote_edit
+        parts = [f"drops “{escape(edit.dropped)}”" if edit.dropped else ""]
+        parts.append(f"adds “{escape(edit.added)}”" if edit.added else "")
+        branch.add(
+            f"[yellow]quote {edit.change.value}[/yellow]: " + ", ".join(p for p in parts if p)
+        )
+
+
+def _describe(doc: Document | None, doc_id: int) -> str:
+    if doc is None:
+        return f"document {doc_id}"
+    return f"document {doc_id} ({escape(doc.outlet or 'outlet unknown')}, {_published(doc)})"
+
+
+@app.command("trace")
+def trace_command(
+    doc_id: Annotated[int, typer.Option("--doc", metavar="DOC", help="Document id (see `list`).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """What a document took from others (and others from it), with what the copies changed."""
+    with opened(db) as store:
+        doc = store.get(doc_id)
+        if doc is None:
+            raise fail(f"no document {doc_id}")
+        found = LinkStore(store.engine, LINK_VERSION).reuse(doc_id)
+        others = {i: store.get(i) for r in found for i in (r.origin_doc, r.derived_doc)}
+    texts = {i: d.text for i, d in others.items() if d is not None}
+    tree = Tree(f"[bold]{_describe(doc, doc_id)}[/bold]: {escape(doc.title or '(untitled)')}")
+    if not found:
+        tree.add("no reuse found with any other document")
+    for reuse in found:
+        other = reuse.origin_doc if reuse.derived_doc == doc_id else reuse.derived_doc
+        relation = reuse.relation.value.replace("_", " ")
+        if reuse.direction is DirectionBasis.UNDETERMINED:
+            label, basis = "shares text with (direction undetermined)", ""
+        else:
+            label = "took from" if other == reuse.origin_doc else "was taken from by"
+            basis = f"; by {reuse.direction.value}"
+        branch = tree.add(
+            f"{label} {_describe(others.get(other), other)}: {relation}, "
+            f"{reuse.reused_share:.0%} of document {reuse.derived_doc}'s words{basis}"
+        )
+        for reason in reuse.reasons:
+            branch.add(f"[dim]evidence: {escape(reason.text)}[/dim]")
+        for link in reuse.links:
+            _link_branch(branch, link, texts)
+    out.print(tree)
 
 
 @app.command("list")
@@ -216,7 +323,9 @@ def show_command(
 
 @app.command("export")
 def export_command(
-    export_format: Annotated[str, typer.Option("--format", help="jsonl or csv.")] = "jsonl",
+    export_format: Annotated[
+        str, typer.Option("--format", help="jsonl, csv or geojson (events).")
+    ] = "jsonl",
     table: Annotated[
         str, typer.Option("--table", help=f"What to export: {', '.join(TABLES)}.")
     ] = "documents",
@@ -226,8 +335,9 @@ def export_command(
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Export documents or findings, every finding with its character offsets."""
-    if export_format not in {"jsonl", "csv"}:
-        raise fail(f"unknown export format {export_format!r} (use jsonl or csv)")
+    if export_format not in FORMATS:
+        shown = f"{', '.join(FORMATS[:-1])} or {FORMATS[-1]}"
+        raise fail(f"unknown export format {export_format!r} (use {shown})")
     if table not in TABLES:
         raise fail(f"unknown table {table!r} (use one of {', '.join(TABLES)})")
     with opened(db) as store:
@@ -256,6 +366,34 @@ def report_command(
 
 
 @app.command("serve")
-def serve_command(db: DbOption = DEFAULT_DB) -> None:
-    """Web UI (not built yet): use `newstrace report` for a static view meanwhile."""
-    raise fail("the web UI is not available in this version; run `newstrace report`")
+def serve_command(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on; any but loopback needs a token.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port.")] = 8000,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="NEWSTRACE_TOKEN",
+            help="Required on every request: 'Authorization: Bearer T', or ?token=T once.",
+        ),
+    ] = None,
+) -> None:
+    """Read-only web UI: documents, a reader with every finding highlighted, speakers, search."""
+    if not token and not is_loopback(host):
+        raise fail(f"serving on {host} needs a token: pass --token or set NEWSTRACE_TOKEN")
+    if "://" not in db and not Path(db).is_file():  # serving never creates a database
+        raise fail(f"{db}: no such database (create one with `newstrace analyze`)")
+    with opened(db) as store:
+        web = create_app(store, token, allowed_hosts=None if token else LOOPBACK_HOSTS)
+        shown = f"[{host}]" if ":" in host else host
+        out.print(
+            f"serving {escape(display_name(db))} read-only at http://{shown}:{port}/"
+            + (" (token required)" if token else "")
+            + " - Ctrl+C stops",
+            highlight=False,
+            soft_wrap=True,
+        )
+        uvicorn.run(web, host=host, port=port, log_level="warning")

@@ -9,6 +9,7 @@ store persists them, and the report and web layers render them.
 from __future__ import annotations
 
 import datetime as dt
+from calendar import monthrange
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,6 +53,17 @@ class PartialDate:
         if self.precision is DatePrecision.MONTH:
             return f"{self.value.year:04d}-{self.value.month:02d}"
         return self.value.isoformat()
+
+    def last_day(self) -> dt.date:
+        """The last day of the stated period: two dates are ordered only when one period
+        ends before the other begins."""
+        if self.precision is DatePrecision.YEAR:
+            return self.value.replace(month=12, day=31)
+        if self.precision is DatePrecision.MONTH:
+            return self.value.replace(day=monthrange(self.value.year, self.value.month)[1])
+        if self.precision is DatePrecision.WEEK:
+            return self.value + dt.timedelta(days=6)
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,3 +316,129 @@ class Analysis:
     places: tuple[Place, ...] = ()
     events: tuple[Event, ...] = ()
     notes: tuple[str, ...] = ()  # what was skipped and why
+
+
+# --- Reuse between documents ---------------------------------------------------------
+# Links carry spans into both documents, so the claims and corroboration stages can
+# group what several documents say by following who took it from whom.
+
+
+class ReuseKind(StrEnum):
+    """How a stretch was taken from another document."""
+
+    VERBATIM_QUOTE = "verbatim_quote"  # the same words, between quotation marks on both sides
+    VERBATIM_PASSAGE = "verbatim_passage"  # the same words, not quoted on both sides
+    NEAR_VERBATIM = "near_verbatim"  # the same words save a few edited inside
+    PARAPHRASE = "paraphrase"  # the same content in other words (a later, embedding stage)
+
+
+class DirectionBasis(StrEnum):
+    """What told the origin from the derived copy, strongest first.
+
+    ``undetermined`` when nothing did: the two sides then stand in store order (the
+    earlier-stored document as ``origin``), which says nothing about who copied whom.
+    """
+
+    PUBLISHED = "published"  # the origin was published before the derived document
+    CITATION = "citation"  # the derived text names the origin's outlet as its source
+    COMPLETENESS = "completeness"  # the origin holds the fuller copies of shared quotes
+    UNDETERMINED = "undetermined"
+
+
+class Relation(StrEnum):
+    """The METER corpus's classes for a text against the source it may derive from."""
+
+    WHOLLY_DERIVED = "wholly_derived"
+    PARTIALLY_DERIVED = "partially_derived"
+    INDEPENDENT = "independent"
+
+
+class DriftAspect(StrEnum):
+    """What changed in how a copied quote's speaker is described."""
+
+    NAME = "name"  # another named person
+    NAMED = "named"  # named on one side, unnamed on the other
+    ROLE = "role"  # "source" -> "officer", "high-ranking officer" -> "officer"
+    AFFILIATION = "affiliation"  # "Iraqi security" -> "Iraqi intelligence"
+    ANONYMITY = "anonymity"  # an anonymity marker on one side only
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One aspect of a description, as each side words it ('' where a side has none)."""
+
+    aspect: DriftAspect
+    origin: str
+    derived: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionDrift:
+    """The same words attributed to a differently described speaker."""
+
+    origin_speaker: str  # the description as written: "A high-ranking PMU officer, who ..."
+    derived_speaker: str
+    changes: tuple[Change, ...]
+
+
+class QuoteChange(StrEnum):
+    TRUNCATED = "truncated"  # the derived copy leaves out words of the origin's quote
+    EXTENDED = "extended"  # the derived copy's quote runs on past the origin's
+    RECUT = "recut"  # both: words left out and words added at its ends
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteEdit:
+    """How a copied quote's extent differs: the words each side has that the other lacks."""
+
+    change: QuoteChange
+    dropped: str  # words of the origin's quote missing from the derived copy
+    added: str  # words of the derived copy's quote missing from the origin
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseLink:
+    """A stretch of the derived document taken from a stretch of the origin."""
+
+    origin: Span
+    derived: Span
+    kind: ReuseKind
+    similarity: float  # of the two stretches' words: 1.0 when verbatim
+    drift: AttributionDrift | None = None
+    quote_edit: QuoteEdit | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DirectionReason:
+    """One piece of evidence on who copied whom, and the document it says is the origin."""
+
+    basis: DirectionBasis
+    origin_doc: int
+    text: str
+    evidence: Mention | None = None  # the citing words, in the document that cites
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReuse:
+    """What one document took from another.
+
+    ``reasons`` lists every piece of direction evidence found, deciding or not (they may
+    disagree: then ``direction`` is ``undetermined``). ``reused_share`` is the share of
+    the derived document's words inside its links, which ``relation`` classifies.
+    """
+
+    origin_doc: int
+    derived_doc: int
+    direction: DirectionBasis
+    relation: Relation
+    reused_share: float
+    links: tuple[ReuseLink, ...]
+    reasons: tuple[DirectionReason, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A sentence or quote indexed for reuse search, with its MinHash signature."""
+
+    span: Span
+    signature: bytes

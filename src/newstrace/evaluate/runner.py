@@ -37,6 +37,7 @@ from newstrace.evaluate.predictions import (
 from newstrace.evaluate.reference import (
     ReferenceCase,
     ReferencePrediction,
+    ReuseLink,
     found_from_analysis,
     load_reference,
     outlets,
@@ -44,6 +45,8 @@ from newstrace.evaluate.reference import (
 )
 from newstrace.evaluate.scoring import FieldScore, Miss, Tally, worst_misses
 from newstrace.gazetteer.lookup import Gazetteer
+from newstrace.link import LinkDoc, Linker
+from newstrace.records import DirectionBasis, DocumentReuse
 
 KINDS = ("reference", "gtd", "acled", "polnear", "fakes")
 BASELINES = {
@@ -231,15 +234,41 @@ def _run_polnear(
     return len(docs), _evaluate(docs, systems, score_attributions, tracker)
 
 
+def scorable_links(found: Iterable[DocumentReuse]) -> tuple[ReuseLink, ...]:
+    """Links as the reference scorer takes them: only those whose direction something
+    decided (an undetermined one states no derived side), with both speaker
+    descriptions where the attribution drifted."""
+    return tuple(
+        ReuseLink(
+            link.derived,
+            link.origin,
+            link.drift.derived_speaker if link.drift else None,
+            link.drift.origin_speaker if link.drift else None,
+        )
+        for reuse in found
+        if reuse.direction is not DirectionBasis.UNDETERMINED
+        for link in reuse.links
+    )
+
+
 def newstrace_reference(case: ReferenceCase) -> ReferencePrediction:
-    """newstrace on the two seed articles. Reuse between documents has no stage yet, so
-    it states no links (and reuse, drift and provenance score what that is worth)."""
+    """newstrace on the two seed articles: each analysed, then linked one after the
+    other as the store links them."""
     known = outlets(case)
+    analyses = {
+        doc.id: analyze_text(doc.text, doc.index, doc.published, known) for doc in case.docs
+    }
+    docs = {
+        doc.index: LinkDoc(
+            doc.index, doc.text, doc.outlet, doc.published, quotes=analyses[doc.id].quotes
+        )
+        for doc in case.docs
+    }
+    linker = Linker(docs.get)
+    found = [reuse for index in sorted(docs) for reuse in linker.link(docs[index]).reuse]
     return ReferencePrediction(
-        {
-            doc.id: found_from_analysis(analyze_text(doc.text, doc.index, doc.published, known))
-            for doc in case.docs
-        }
+        {doc.id: found_from_analysis(analyses[doc.id]) for doc in case.docs},
+        scorable_links(found),
     )
 
 

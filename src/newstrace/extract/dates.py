@@ -129,7 +129,7 @@ _DAY_MONTH = re.compile(
     rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?{_MONTH}(?:,? (?P<year>\d{{4}}))?"
 )
 _MONTH_DAY = re.compile(rf"{_MONTH} (?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,? (?P<year>\d{{4}}))?")
-_LEADING = re.compile(r"(?:(?:on|in|during|from|the) )+")
+_LEADING = re.compile(r"(?:(?:on|in|during|from|the|around|about|circa|approximately) )+")
 _ANCHOR_WORDS = frozenset({"after", "before", "later", "earlier"})
 
 
@@ -368,11 +368,38 @@ def _reading_for(text: str, published: PartialDate | None) -> _Reading:
     return reading
 
 
+def _calendar_word(doc: Doc, i: int) -> bool:
+    """A capitalised month name, or a day number or year beside one ("7 May 2020")."""
+    token = doc[i]
+    if token.lower_.rstrip(".") in MONTHS and token.text[:1].isupper():
+        return True
+    beside = [doc[j] for j in (i - 1, i + 1) if 0 <= j < len(doc)]
+    month_beside = any(b.lower_.rstrip(".") in MONTHS and b.text[:1].isupper() for b in beside)
+    day = token.is_digit and 1 <= int(token.text) <= 31
+    return month_beside and (day or bool(_YEAR_TOKEN.fullmatch(token.text)))
+
+
+def _widened(doc: Doc, ent: Span) -> Span:
+    """A DATE entity with the day, month and year words beside it that the recognizer
+    left out ("Around 7 May 2020" gives "May 2020"; "On 29 Apr 2020" only "2020")."""
+    start, end = ent.start, ent.end
+    while start > 0 and _calendar_word(doc, start - 1):
+        start -= 1
+    while end < len(doc) and _calendar_word(doc, end):
+        end += 1
+    return doc[start:end]
+
+
 def _candidates(doc: Doc) -> Iterable[Span]:
     """DATE entities, a duration joined by the 'after'/'before' that anchors it."""
-    for ent in doc.ents:
-        if ent.label_ != "DATE" or not looks_temporal(ent):
+    seen: set[tuple[int, int]] = set()
+    for found in doc.ents:
+        if found.label_ != "DATE" or not looks_temporal(found):
             continue
+        ent = _widened(doc, found)
+        if (ent.start, ent.end) in seen:
+            continue
+        seen.add((ent.start, ent.end))
         following = doc[ent.end] if ent.end < len(doc) else None
         if (
             following is not None

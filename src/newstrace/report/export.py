@@ -1,19 +1,31 @@
-"""Flat rows of the ledger for JSON Lines and CSV export, one table at a time.
+"""Flat rows of the ledger for JSON Lines, CSV and GeoJSON export, one table at a time.
 
 Every row of a finding carries the character offsets of its evidence, so an exported
-quote can be checked against the stored text without newstrace.
+quote can be checked against the stored text without newstrace. Events export with
+ACLED's column names (the source sentence as ``notes``, the outlet as ``source``), so they
+load where ACLED data loads; GeoJSON gives the events that have a point.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TextIO
 
-from newstrace.records import Document, Mention, Quote
+from newstrace.link.reuse import LINK_VERSION
+from newstrace.records import (
+    DatePrecision,
+    Document,
+    DocumentReuse,
+    Event,
+    Mention,
+    PartialDate,
+    Quote,
+)
 from newstrace.store import DocumentStore
 from newstrace.store.findings import FindingStore
+from newstrace.store.links import LinkStore
 
 DOCUMENT_FIELDS = (
     "id",
@@ -98,17 +110,165 @@ def quote_row(quote: Quote) -> dict[str, object]:
     return row
 
 
+EVENT_FIELDS = (
+    "document_id",
+    "event_date",
+    "time_precision",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "actor2",
+    "country",
+    "admin1",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "fatalities",
+    "injured",
+    "is_tally",
+    "claimed_by",
+    "notes",
+    "source",
+    "notes_start",
+    "notes_end",
+    "reasons",
+)
+# ACLED's time precision: 1 the day, 2 a day within a week, 3 within a month (a year: none).
+_TIME_PRECISION = {DatePrecision.DAY: 1, DatePrecision.WEEK: 2, DatePrecision.MONTH: 3}
+
+
+def _count(value: float | None) -> int | float | None:
+    return int(value) if value is not None and value.is_integer() else value
+
+
+def event_row(event: Event, outlet: str | None) -> dict[str, object]:
+    date, place = event.date, event.place
+    stated = PartialDate(date.start, date.precision) if date and date.start else None
+    return {
+        "document_id": event.sentence.span.doc_id,
+        "event_date": stated.iso() if stated else None,
+        "time_precision": _TIME_PRECISION.get(stated.precision) if stated else None,
+        "event_type": event.event_type,
+        "sub_event_type": event.sub_event_type,
+        "actor1": event.actor1,
+        "actor2": event.actor2,
+        "country": place.country if place else None,
+        "admin1": place.admin1 if place else None,
+        "location": place.name or place.mention.text if place else None,
+        "latitude": place.latitude if place else None,
+        "longitude": place.longitude if place else None,
+        "geo_precision": place.geo_precision if place else None,
+        "fatalities": _count(event.fatalities.best) if event.fatalities else None,
+        "injured": _count(event.injured.best) if event.injured else None,
+        "is_tally": event.is_tally,
+        "claimed_by": event.claimed_by,
+        "notes": " ".join(event.sentence.text.split()),
+        "source": outlet,
+        "notes_start": event.sentence.span.start,
+        "notes_end": event.sentence.span.end,
+        "reasons": "; ".join(f"{r.field}: {r.text}" for r in event.reasons),
+    }
+
+
+def _event_rows(store: DocumentStore) -> Iterator[dict[str, object]]:
+    findings = FindingStore(store.engine)
+    outlets = findings.document_outlets()
+    for event in findings.events():
+        yield event_row(event, outlets.get(event.sentence.span.doc_id))
+
+
+REUSE_FIELDS = (
+    "origin_document_id",
+    "derived_document_id",
+    "direction",
+    "direction_evidence",
+    "relation",
+    "reused_share",
+    "kind",
+    "similarity",
+    *(f"{side}_{part}" for side in ("origin", "derived") for part in ("start", "end", "text")),
+    "origin_speaker",
+    "derived_speaker",
+    "drift",
+    "quote_change",
+    "dropped",
+    "added",
+)
+
+
+def reuse_rows(reuse: DocumentReuse, texts: dict[int, str]) -> Iterator[dict[str, object]]:
+    """One row per link of a document pair: both stretches, drift and quote edits."""
+    for link in reuse.links:
+        drift, edit = link.drift, link.quote_edit
+        row: dict[str, object] = {
+            "origin_document_id": reuse.origin_doc,
+            "derived_document_id": reuse.derived_doc,
+            "direction": reuse.direction.value,
+            "direction_evidence": "; ".join(r.text for r in reuse.reasons),
+            "relation": reuse.relation.value,
+            "reused_share": reuse.reused_share,
+            "kind": link.kind.value,
+            "similarity": link.similarity,
+        }
+        for side, span in (("origin", link.origin), ("derived", link.derived)):
+            row[f"{side}_start"], row[f"{side}_end"] = span.start, span.end
+            row[f"{side}_text"] = texts.get(span.doc_id, "")[span.start : span.end]
+        row["origin_speaker"] = drift.origin_speaker if drift else None
+        row["derived_speaker"] = drift.derived_speaker if drift else None
+        row["drift"] = (
+            "; ".join(f"{c.aspect.value}: {c.origin} -> {c.derived}" for c in drift.changes)
+            if drift
+            else None
+        )
+        row["quote_change"] = edit.change.value if edit else None
+        row["dropped"] = edit.dropped if edit else None
+        row["added"] = edit.added if edit else None
+        yield row
+
+
+def _reuse_rows(store: DocumentStore) -> Iterator[dict[str, object]]:
+    texts: dict[int, str] = {}
+    for reuse in LinkStore(store.engine, LINK_VERSION).reuse():
+        for doc_id in (reuse.origin_doc, reuse.derived_doc):
+            if doc_id not in texts and (doc := store.get(doc_id)) is not None:
+                texts[doc_id] = doc.text
+        yield from reuse_rows(reuse, texts)
+
+
 TABLES: dict[
     str, tuple[tuple[str, ...], Callable[[DocumentStore], Iterable[dict[str, object]]]]
 ] = {
     "documents": (DOCUMENT_FIELDS, lambda store: map(document_row, store.documents())),
     "quotes": (QUOTE_FIELDS, lambda store: map(quote_row, FindingStore(store.engine).quotes())),
+    "events": (EVENT_FIELDS, _event_rows),
+    "reuse": (REUSE_FIELDS, _reuse_rows),
 }
+FORMATS = ("jsonl", "csv", "geojson")
+
+
+def _geojson(rows: Iterable[dict[str, object]], handle: TextIO) -> int:
+    """A FeatureCollection of the rows that have a point; the rest stay out of the map."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]},
+            "properties": {k: v for k, v in row.items() if k not in {"latitude", "longitude"}},
+        }
+        for row in rows
+        if row.get("latitude") is not None and row.get("longitude") is not None
+    ]
+    json.dump({"type": "FeatureCollection", "features": features}, handle, ensure_ascii=False)
+    handle.write("\n")
+    return len(features)
 
 
 def export_table(store: DocumentStore, table: str, export_format: str, handle: TextIO) -> int:
-    """Write ``table`` to ``handle`` as ``jsonl`` or ``csv``; return the number of rows."""
+    """Write ``table`` to ``handle`` as ``jsonl``, ``csv`` or ``geojson`` (tables with
+    points); return the number of rows written."""
     fields, rows = TABLES[table]
+    if export_format == "geojson":
+        return _geojson(rows(store), handle)
     written = 0
     if export_format == "jsonl":
         for row in rows(store):

@@ -4,13 +4,42 @@ replaced wholesale when the document is analysed again (so re-runs are idempoten
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session
 
-from newstrace.records import Analysis, Mention, Quote, QuoteKind, Span, Speaker, SpeakerKind
-from newstrace.store.schema import AnalysisRow, DocumentRow, QuoteRow
+from newstrace.records import (
+    Analysis,
+    DatePrecision,
+    Event,
+    Figure,
+    FigureClass,
+    Mention,
+    Place,
+    Qualifier,
+    Quote,
+    QuoteKind,
+    Reason,
+    Span,
+    Speaker,
+    SpeakerKind,
+    TimeExpression,
+)
+from newstrace.store.schema import (
+    AnalysisRow,
+    Base,
+    DocumentRow,
+    EventRow,
+    FigureRow,
+    PlaceRow,
+    QuoteRow,
+    TimeRow,
+)
+
+R = TypeVar("R", bound=Base)
+T = TypeVar("T")
 
 _SPEAKER_ROLES = ("mention", "resolved", "description", "anonymity")
 
@@ -73,6 +102,206 @@ def quote_from_row(row: QuoteRow) -> Quote:
     )
 
 
+# --- Figures, times, places: one set of fields each, for their rows and inside events -------
+# A finding's fields name its table's columns; an event's ``detail`` holds the same fields
+# (dates written out), so each record is encoded and decoded in one place.
+
+
+def _words(words: Mention) -> dict[str, Any]:
+    return {"span_start": words.span.start, "span_end": words.span.end, "text": words.text}
+
+
+def _words_of(doc_id: int, fields: Mapping[str, Any]) -> Mention:
+    span = Span(doc_id, int(fields["span_start"]), int(fields["span_end"]))
+    return Mention(str(fields["text"]), span)
+
+
+def _date(value: object) -> dt.date | None:
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value if isinstance(value, dt.date) else None
+
+
+def _json(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields with dates written out, for a JSON column."""
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in fields.items()}
+
+
+def _columns(row: Base) -> dict[str, Any]:
+    return {column.key: getattr(row, column.key) for column in row.__table__.columns}
+
+
+def figure_fields(figure: Figure) -> dict[str, Any]:
+    return {
+        **_words(figure.mention),
+        "best": figure.best,
+        "low": figure.low,
+        "high": figure.high,
+        "qualifier": figure.qualifier.value,
+        "figure_class": figure.figure_class.value,
+        "unit": figure.unit,
+        "implausible": figure.implausible,
+        "note": figure.note,
+    }
+
+
+def figure_from(doc_id: int, fields: Mapping[str, Any]) -> Figure:
+    return Figure(
+        _words_of(doc_id, fields),
+        fields["best"],
+        fields["low"],
+        fields["high"],
+        Qualifier(fields["qualifier"]),
+        FigureClass(fields["figure_class"]),
+        fields["unit"],
+        bool(fields["implausible"]),
+        str(fields["note"]),
+    )
+
+
+def time_fields(time: TimeExpression) -> dict[str, Any]:
+    return {
+        **_words(time.mention),
+        "start_date": time.start,
+        "end_date": time.end,
+        "precision": time.precision.value,
+        "relative": time.relative,
+        "duration": time.duration,
+        "implausible": time.implausible,
+    }
+
+
+def time_from(doc_id: int, fields: Mapping[str, Any]) -> TimeExpression:
+    return TimeExpression(
+        _words_of(doc_id, fields),
+        _date(fields["start_date"]),
+        _date(fields["end_date"]),
+        DatePrecision(fields["precision"]),
+        bool(fields["relative"]),
+        fields["duration"],
+        bool(fields["implausible"]),
+    )
+
+
+def place_fields(place: Place) -> dict[str, Any]:
+    return {
+        **_words(place.mention),
+        "name": place.name,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "feature_type": place.feature_type,
+        "country": place.country,
+        "admin1": place.admin1,
+        "geo_precision": place.geo_precision,
+        "gazetteer_id": place.gazetteer_id,
+        "reason": place.reason,
+    }
+
+
+def place_from(doc_id: int, fields: Mapping[str, Any]) -> Place:
+    return Place(
+        _words_of(doc_id, fields),
+        fields["name"],
+        fields["latitude"],
+        fields["longitude"],
+        fields["feature_type"],
+        fields["country"],
+        fields["admin1"],
+        fields["geo_precision"],
+        fields["gazetteer_id"],
+        str(fields["reason"]),
+    )
+
+
+def _optional(encode: Callable[[T], dict[str, Any]], value: T | None) -> dict[str, Any] | None:
+    return _json(encode(value)) if value is not None else None
+
+
+def event_row(event: Event, doc_id: int) -> EventRow:
+    place, date = event.place, event.date
+    detail = {
+        "trigger": _pack(event.trigger),
+        "sentence": _pack(event.sentence),
+        "actor1_mention": _pack(event.actor1_mention),
+        "actor2_mention": _pack(event.actor2_mention),
+        "claim": _pack(event.claim),
+        "also": [_pack(m) for m in event.also],
+        "place": _optional(place_fields, place),
+        "date": _optional(time_fields, date),
+        "fatalities": _optional(figure_fields, event.fatalities),
+        "injured": _optional(figure_fields, event.injured),
+        "reasons": [[r.field, r.text] for r in event.reasons],
+        "flags": list(event.flags),
+    }
+    return EventRow(
+        document_id=doc_id,
+        event_type=event.event_type,
+        sub_event_type=event.sub_event_type,
+        actor1=event.actor1,
+        actor2=event.actor2,
+        event_date=date.start if date else None,
+        date_precision=date.precision.value if date else None,
+        country=place.country if place else None,
+        admin1=place.admin1 if place else None,
+        location=place.name if place else None,
+        latitude=place.latitude if place else None,
+        longitude=place.longitude if place else None,
+        geo_precision=place.geo_precision if place else None,
+        fatalities=event.fatalities.best if event.fatalities else None,
+        injured=event.injured.best if event.injured else None,
+        is_tally=event.is_tally,
+        claimed_by=event.claimed_by,
+        sentence_start=event.sentence.span.start,
+        sentence_end=event.sentence.span.end,
+        detail=detail,
+    )
+
+
+def event_from_row(row: EventRow) -> Event:
+    doc_id, detail = row.document_id, row.detail
+
+    def decode(decoder: Callable[[int, Mapping[str, Any]], T], key: str) -> T | None:
+        value = detail.get(key)
+        return decoder(doc_id, value) if isinstance(value, dict) else None
+
+    trigger = _unpack(doc_id, detail.get("trigger"))
+    sentence = _unpack(doc_id, detail.get("sentence"))
+    if trigger is None or sentence is None:
+        raise ValueError(f"event {row.id}: its words are missing from the store")
+    return Event(
+        trigger=trigger,
+        sentence=sentence,
+        event_type=row.event_type,
+        sub_event_type=row.sub_event_type,
+        actor1=row.actor1,
+        actor1_mention=_unpack(doc_id, detail.get("actor1_mention")),
+        actor2=row.actor2,
+        actor2_mention=_unpack(doc_id, detail.get("actor2_mention")),
+        place=decode(place_from, "place"),
+        date=decode(time_from, "date"),
+        fatalities=decode(figure_from, "fatalities"),
+        injured=decode(figure_from, "injured"),
+        claim=_unpack(doc_id, detail.get("claim")),
+        claimed_by=row.claimed_by,
+        is_tally=row.is_tally,
+        also=tuple(m for v in detail.get("also", []) if (m := _unpack(doc_id, v)) is not None),
+        reasons=tuple(Reason(str(f), str(t)) for f, t in detail.get("reasons", [])),
+        flags=tuple(str(f) for f in detail.get("flags", [])),
+    )
+
+
+_FINDING_ROWS: tuple[type[Base], ...] = (QuoteRow, FigureRow, TimeRow, PlaceRow, EventRow)
+
+
+def _finding_rows(analysis: Analysis) -> Iterator[Base]:
+    doc_id = analysis.doc_id
+    yield from (quote_row(q, doc_id) for q in analysis.quotes)
+    yield from (FigureRow(document_id=doc_id, **figure_fields(f)) for f in analysis.figures)
+    yield from (TimeRow(document_id=doc_id, **time_fields(t)) for t in analysis.times)
+    yield from (PlaceRow(document_id=doc_id, **place_fields(p)) for p in analysis.places)
+    yield from (event_row(e, doc_id) for e in analysis.events)
+
+
 class FindingStore:
     """Reads and writes of findings; shares the document store's engine."""
 
@@ -83,8 +312,9 @@ class FindingStore:
         """Replace the document's findings with ``analysis`` in one transaction."""
         doc_id = analysis.doc_id
         with Session(self.engine) as session, session.begin():
-            session.execute(delete(QuoteRow).where(QuoteRow.document_id == doc_id))
-            session.add_all(quote_row(q, doc_id) for q in analysis.quotes)
+            for table in _FINDING_ROWS:
+                session.execute(delete(table).where(table.document_id == doc_id))  # type: ignore[attr-defined]
+            session.add_all(_finding_rows(analysis))
             session.merge(
                 AnalysisRow(
                     document_id=doc_id,
@@ -122,6 +352,56 @@ class FindingStore:
             query = query.where(QuoteRow.document_id == doc_id)
         with Session(self.engine) as session:
             return [quote_from_row(r) for r in session.scalars(query)]
+
+    def _read(
+        self, row_type: type[R], doc_id: int | None, decode: Callable[[R], T], *order: Any
+    ) -> list[T]:
+        query = select(row_type).order_by(*order)
+        if doc_id is not None:
+            query = query.where(row_type.document_id == doc_id)  # type: ignore[attr-defined]
+        with Session(self.engine) as session:
+            return [decode(row) for row in session.scalars(query)]
+
+    def figures(self, doc_id: int | None = None) -> list[Figure]:
+        return self._read(
+            FigureRow,
+            doc_id,
+            lambda r: figure_from(r.document_id, _columns(r)),
+            FigureRow.document_id,
+            FigureRow.span_start,
+        )
+
+    def times(self, doc_id: int | None = None) -> list[TimeExpression]:
+        return self._read(
+            TimeRow,
+            doc_id,
+            lambda r: time_from(r.document_id, _columns(r)),
+            TimeRow.document_id,
+            TimeRow.span_start,
+        )
+
+    def places(self, doc_id: int | None = None) -> list[Place]:
+        return self._read(
+            PlaceRow,
+            doc_id,
+            lambda r: place_from(r.document_id, _columns(r)),
+            PlaceRow.document_id,
+            PlaceRow.span_start,
+        )
+
+    def events(self, doc_id: int | None = None) -> list[Event]:
+        """Events in document and text order (the order they were found in)."""
+        return self._read(EventRow, doc_id, event_from_row, EventRow.document_id, EventRow.id)
+
+    def count_events(self) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(EventRow)) or 0
+
+    def document_outlets(self) -> dict[int, str | None]:
+        """Each document's outlet (the ``source`` column of an event export)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(DocumentRow.id, DocumentRow.outlet)).all()
+        return {doc_id: outlet for doc_id, outlet in rows}
 
     def outlets(self) -> set[str]:
         """Every outlet named in the store's metadata: known outlets for attribution."""

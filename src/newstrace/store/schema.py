@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -53,7 +54,7 @@ class AnalysisRow(Base):
     __tablename__ = "analyses"
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
-    pipeline_version: Mapped[str] = mapped_column(String(32))
+    pipeline_version: Mapped[str] = mapped_column(String(64))
     english: Mapped[bool]
     notes: Mapped[list[str]] = mapped_column(JSON)
     analysed_at: Mapped[dt.datetime]
@@ -75,3 +76,145 @@ class QuoteRow(Base):
     speaker_name: Mapped[str | None] = mapped_column(Text)
     speaker_canonical: Mapped[str | None] = mapped_column(Text)
     mentions: Mapped[dict[str, list[object]]] = mapped_column(JSON)
+
+
+class FigureRow(Base):
+    """A number with its unit, bounds, qualifier and class (``span_*``: its words)."""
+
+    __tablename__ = "figures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    best: Mapped[float | None] = mapped_column(Float)
+    low: Mapped[float | None] = mapped_column(Float)
+    high: Mapped[float | None] = mapped_column(Float)
+    qualifier: Mapped[str] = mapped_column(String(16))
+    figure_class: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str | None] = mapped_column(Text)
+    implausible: Mapped[bool]
+    note: Mapped[str] = mapped_column(Text)
+
+
+class TimeRow(Base):
+    """A temporal expression and the period it was normalized to."""
+
+    __tablename__ = "time_expressions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    start_date: Mapped[dt.date | None]
+    end_date: Mapped[dt.date | None]
+    precision: Mapped[str] = mapped_column(String(8))
+    relative: Mapped[bool]
+    duration: Mapped[str | None] = mapped_column(String(32))
+    implausible: Mapped[bool]
+
+
+class PlaceRow(Base):
+    """A toponym and the gazetteer entry it resolved to (none: no coordinates)."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    feature_type: Mapped[str | None] = mapped_column(String(24))
+    country: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(Text)
+    geo_precision: Mapped[int | None]
+    gazetteer_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class EventRow(Base):
+    """One event. Columns hold what views filter and export on (ACLED's fields);
+    ``detail`` holds the full record: every mention, the place, date and tolls as found,
+    the reasons and flags."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(48))
+    sub_event_type: Mapped[str | None] = mapped_column(String(64))
+    actor1: Mapped[str | None] = mapped_column(Text)
+    actor2: Mapped[str | None] = mapped_column(Text)
+    event_date: Mapped[dt.date | None]
+    date_precision: Mapped[str | None] = mapped_column(String(8))
+    country: Mapped[str | None] = mapped_column(Text)
+    admin1: Mapped[str | None] = mapped_column(Text)
+    location: Mapped[str | None] = mapped_column(Text)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    geo_precision: Mapped[int | None]
+    fatalities: Mapped[float | None] = mapped_column(Float)
+    injured: Mapped[float | None] = mapped_column(Float)
+    is_tally: Mapped[bool]
+    claimed_by: Mapped[str | None] = mapped_column(Text)
+    sentence_start: Mapped[int]
+    sentence_end: Mapped[int]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ReusePassageRow(Base):
+    """A sentence or quote of a linked document with its MinHash signature: the reuse
+    index is rebuilt from these, so the database alone holds the linking state."""
+
+    __tablename__ = "reuse_passages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ReuseLinkedRow(Base):
+    """That a document was linked against the corpus, when, and by which linker version."""
+
+    __tablename__ = "reuse_linked"
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    link_version: Mapped[str] = mapped_column(String(32))
+    linked_at: Mapped[dt.datetime]
+
+
+class ReusePairRow(Base):
+    """What one document took from another: direction, its reasons, METER relation."""
+
+    __tablename__ = "reuse_pairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    derived_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    relation: Mapped[str] = mapped_column(String(24))
+    reused_share: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class ReuseLinkRow(Base):
+    """One reused stretch; ``detail`` holds attribution drift and quote edits."""
+
+    __tablename__ = "reuse_links"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("reuse_pairs.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    similarity: Mapped[float] = mapped_column(Float)
+    origin_start: Mapped[int]
+    origin_end: Mapped[int]
+    derived_start: Mapped[int]
+    derived_end: Mapped[int]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,221 @@
+"""Reuse links in the store, and the linking state they are rebuilt from.
+
+A document is linked once per analysis: when it is analysed again (its quotes may have
+changed), or when the linker's version changes, it is linked again. Its passages, and
+every pair it takes part in, are replaced in one transaction, so an interrupted run
+loses at most the document under way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import Engine, Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from newstrace.records import (
+    AttributionDrift,
+    Change,
+    DirectionBasis,
+    DirectionReason,
+    DocumentReuse,
+    DriftAspect,
+    Mention,
+    Passage,
+    QuoteChange,
+    QuoteEdit,
+    Relation,
+    ReuseKind,
+    ReuseLink,
+    Span,
+)
+from newstrace.store.schema import (
+    AnalysisRow,
+    ReuseLinkedRow,
+    ReuseLinkRow,
+    ReusePairRow,
+    ReusePassageRow,
+)
+
+
+def _reason_json(reason: DirectionReason) -> dict[str, Any]:
+    evidence = reason.evidence
+    return {
+        "basis": reason.basis.value,
+        "origin_doc": reason.origin_doc,
+        "text": reason.text,
+        "evidence": [evidence.text, evidence.span.doc_id, evidence.span.start, evidence.span.end]
+        if evidence
+        else None,
+    }
+
+
+def _reason(data: dict[str, Any]) -> DirectionReason:
+    evidence = data.get("evidence")
+    return DirectionReason(
+        DirectionBasis(data["basis"]),
+        int(data["origin_doc"]),
+        str(data["text"]),
+        Mention(str(evidence[0]), Span(int(evidence[1]), int(evidence[2]), int(evidence[3])))
+        if evidence
+        else None,
+    )
+
+
+def _detail_json(link: ReuseLink) -> dict[str, Any]:
+    detail: dict[str, Any] = {}
+    if link.drift:
+        detail["drift"] = {
+            "origin_speaker": link.drift.origin_speaker,
+            "derived_speaker": link.drift.derived_speaker,
+            "changes": [[c.aspect.value, c.origin, c.derived] for c in link.drift.changes],
+        }
+    if link.quote_edit:
+        edit = link.quote_edit
+        detail["quote_edit"] = [edit.change.value, edit.dropped, edit.added]
+    return detail
+
+
+def _link(row: ReuseLinkRow, origin_id: int, derived_id: int) -> ReuseLink:
+    drift = row.detail.get("drift")
+    edit = row.detail.get("quote_edit")
+    return ReuseLink(
+        origin=Span(origin_id, row.origin_start, row.origin_end),
+        derived=Span(derived_id, row.derived_start, row.derived_end),
+        kind=ReuseKind(row.kind),
+        similarity=row.similarity,
+        drift=AttributionDrift(
+            drift["origin_speaker"],
+            drift["derived_speaker"],
+            tuple(Change(DriftAspect(a), o, d) for a, o, d in drift["changes"]),
+        )
+        if drift
+        else None,
+        quote_edit=QuoteEdit(QuoteChange(edit[0]), edit[1], edit[2]) if edit else None,
+    )
+
+
+class LinkStore:
+    """Reads and writes of reuse; shares the document store's engine."""
+
+    def __init__(self, engine: Engine, version: str) -> None:
+        self.engine = engine
+        self.version = version
+
+    def _current(self) -> Select[Any]:
+        """Documents linked by this version since their last analysis."""
+        return (
+            select(ReuseLinkedRow.document_id)
+            .join(AnalysisRow, AnalysisRow.document_id == ReuseLinkedRow.document_id)
+            .where(ReuseLinkedRow.link_version == self.version)
+            .where(ReuseLinkedRow.linked_at >= AnalysisRow.analysed_at)
+        )
+
+    def pending(self) -> list[int]:
+        """Analysed documents to link, in id order."""
+        with Session(self.engine) as session:
+            return list(
+                session.scalars(
+                    select(AnalysisRow.document_id)
+                    .where(AnalysisRow.document_id.not_in(self._current()))
+                    .order_by(AnalysisRow.document_id)
+                )
+            )
+
+    def signatures(self) -> Iterator[tuple[int, bytes]]:
+        """(document id, passage signature) of every document linked and still current."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ReusePassageRow.document_id, ReusePassageRow.signature)
+                .where(ReusePassageRow.document_id.in_(self._current()))
+                .order_by(ReusePassageRow.document_id)
+                .execution_options(yield_per=5000)
+            )
+            for row in rows:
+                yield row.document_id, row.signature
+
+    def save(self, doc_id: int, passages: list[Passage], found: list[DocumentReuse]) -> None:
+        """Replace the document's passages and every pair it is part of."""
+        with Session(self.engine) as session, session.begin():
+            involved = or_(ReusePairRow.origin_id == doc_id, ReusePairRow.derived_id == doc_id)
+            pairs = select(ReusePairRow.id).where(involved)
+            session.execute(delete(ReuseLinkRow).where(ReuseLinkRow.pair_id.in_(pairs)))
+            session.execute(delete(ReusePairRow).where(involved))
+            session.execute(delete(ReusePassageRow).where(ReusePassageRow.document_id == doc_id))
+            session.add_all(
+                ReusePassageRow(
+                    document_id=doc_id,
+                    span_start=p.span.start,
+                    span_end=p.span.end,
+                    signature=p.signature,
+                )
+                for p in passages
+            )
+            for reuse in found:
+                pair = ReusePairRow(
+                    origin_id=reuse.origin_doc,
+                    derived_id=reuse.derived_doc,
+                    direction=reuse.direction.value,
+                    relation=reuse.relation.value,
+                    reused_share=reuse.reused_share,
+                    reasons=[_reason_json(r) for r in reuse.reasons],
+                )
+                session.add(pair)
+                session.flush()
+                session.add_all(
+                    ReuseLinkRow(
+                        pair_id=pair.id,
+                        kind=link.kind.value,
+                        similarity=link.similarity,
+                        origin_start=link.origin.start,
+                        origin_end=link.origin.end,
+                        derived_start=link.derived.start,
+                        derived_end=link.derived.end,
+                        detail=_detail_json(link),
+                    )
+                    for link in reuse.links
+                )
+            session.merge(
+                ReuseLinkedRow(
+                    document_id=doc_id,
+                    link_version=self.version,
+                    linked_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                )
+            )
+
+    def reuse(self, doc_id: int | None = None) -> list[DocumentReuse]:
+        """Every pair (those ``doc_id`` is part of, if given), with their links."""
+        pairs_query = select(ReusePairRow).order_by(ReusePairRow.derived_id, ReusePairRow.origin_id)
+        links_query = (
+            select(ReuseLinkRow)
+            .join(ReusePairRow, ReusePairRow.id == ReuseLinkRow.pair_id)
+            .order_by(ReuseLinkRow.pair_id, ReuseLinkRow.derived_start)
+        )
+        if doc_id is not None:
+            involved = or_(ReusePairRow.origin_id == doc_id, ReusePairRow.derived_id == doc_id)
+            pairs_query, links_query = pairs_query.where(involved), links_query.where(involved)
+        with Session(self.engine) as session:
+            links: dict[int, list[ReuseLinkRow]] = {}
+            for row in session.scalars(links_query):
+                links.setdefault(row.pair_id, []).append(row)
+            return [
+                DocumentReuse(
+                    origin_doc=pair.origin_id,
+                    derived_doc=pair.derived_id,
+                    direction=DirectionBasis(pair.direction),
+                    relation=Relation(pair.relation),
+                    reused_share=pair.reused_share,
+                    links=tuple(
+                        _link(row, pair.origin_id, pair.derived_id)
+                        for row in links.get(pair.id, [])
+                    ),
+                    reasons=tuple(_reason(r) for r in pair.reasons),
+                )
+                for pair in session.scalars(pairs_query)
+            ]
+
+    def count_links(self) -> int:
+        with Session(self.engine) as session:
+            return session.scalar(select(func.count()).select_from(ReuseLinkRow)) or 0

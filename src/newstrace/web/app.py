@@ -1,0 +1,168 @@
+"""The web UI: FastAPI routes that render the ledger's views from a store, read-only.
+
+Articles are untrusted input, so every response carries a Content-Security-Policy that
+allows only this site's own stylesheet and script (no inline script), and the app
+accepts only GET. Off the loopback interface a token is required on every
+request; on loopback, Host must name loopback so a rebinding web page cannot read it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import math
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import FastAPI, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+
+from newstrace.store import DocumentStore
+from newstrace.web import ledger
+from newstrace.web.pages import STATIC, Pages
+
+PAGE_SIZE = 100
+MAX_QUERY_CHARS = 200
+TOKEN_COOKIE = "newstrace_token"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` keeps the server reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _given_token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token")
+
+
+def _token_ok(expected: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(expected.encode(), given.encode())
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def create_app(
+    store: DocumentStore,
+    token: str | None = None,
+    allowed_hosts: Collection[str] | None = LOOPBACK_HOSTS,
+) -> FastAPI:
+    """The web UI over ``store``; ``token`` (if set) is checked on every request.
+
+    ``allowed_hosts`` limits the Host header (``None``: any, for a token-protected server
+    on a public address).
+    """
+    app = FastAPI(title="newstrace", docs_url=None, redoc_url=None, openapi_url=None)
+    pages = Pages(static_site=False)
+
+    def html(template: str, code: int = 200, **context: Any) -> HTMLResponse:
+        return HTMLResponse(pages.render(template, **context), status_code=code)
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Handler) -> Response:
+        response: Response
+        if allowed_hosts is not None and request.url.hostname not in allowed_hosts:
+            response = PlainTextResponse("unexpected Host header", status_code=400)
+        elif request.method != "GET":
+            response = PlainTextResponse("read-only", status_code=405, headers={"Allow": "GET"})
+        elif token is not None and not _token_ok(token, _given_token(request)):
+            response = PlainTextResponse("a valid token is required", status_code=401)
+        elif token is not None and "token" in request.query_params:
+            # Trade the token in the address for a cookie, so it leaves the URL bar.
+            rest = [(k, v) for k, v in request.query_params.multi_items() if k != "token"]
+            response = RedirectResponse(
+                request.url.path + (f"?{urlencode(rest)}" if rest else ""), status_code=303
+            )
+            response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+        else:
+            response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    @app.exception_handler(HTTPException)
+    async def error_page(request: Request, exc: HTTPException) -> HTMLResponse:
+        return html("error.html", exc.status_code, status=exc.status_code, message=exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
+        return html("error.html", 400, status=400, message="the address holds an invalid value")
+
+    @app.get("/", response_class=HTMLResponse)
+    def documents(page: int = Query(1, ge=1)) -> HTMLResponse:
+        total = store.count()
+        pages_total = max(1, math.ceil(total / PAGE_SIZE))
+        if page > pages_total:
+            raise HTTPException(404, f"there is no page {page}")
+        rows = ledger.document_summaries(store, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        return html(
+            "documents.html",
+            section="documents",
+            documents=rows,
+            kinds=ledger.KINDS,
+            total=total,
+            page=page,
+            pages=pages_total,
+        )
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse)
+    def document(doc_id: int) -> HTMLResponse:
+        view = ledger.reader(store, doc_id)
+        if view is None:
+            raise HTTPException(404, f"there is no document {doc_id}")
+        return html("document.html", section="documents", r=view)
+
+    @app.get("/speakers", response_class=HTMLResponse)
+    def speakers() -> HTMLResponse:
+        return html("speakers.html", section="speakers", speakers=ledger.speakers(store))
+
+    @app.get("/speakers/{slug}", response_class=HTMLResponse)
+    def speaker(slug: str) -> HTMLResponse:
+        found = ledger.find_speaker(store, slug)
+        if found is None:
+            raise HTTPException(404, "there is no such speaker")
+        docs = {d.id: d for d in ledger.document_summaries(store, ids=found.documents)}
+        return html("speaker.html", section="speakers", s=found, docs=docs)
+
+    @app.get("/search", response_class=HTMLResponse)
+    def search(q: str = Query("", max_length=MAX_QUERY_CHARS)) -> HTMLResponse:
+        query = q.strip()
+        if not query:
+            return html("search.html", query="")
+        results = ledger.search(store, query)
+        docs = {
+            d.id: d
+            for d in ledger.document_summaries(store, ids={r.doc_id for r in results.quotes})
+        }
+        return html(
+            "search.html", query=query, results=results, docs=docs, limit=ledger.SEARCH_LIMIT
+        )
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status_code=204)  # no icon, and no 404 in every browser console
+
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app

@@ -1,0 +1,692 @@
+"""What the views show, read from the store: document rows, the reader, speakers, search.
+
+Plain records only (no HTML), so the static report and the web UI render the same
+thing. Reads that the stores do not offer yet (counts per document, pages, search) are
+SQLAlchemy selects on the existing tables, always with bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from anyascii import anyascii
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from newstrace.link.reuse import LINK_VERSION
+from newstrace.records import (
+    DatePrecision,
+    DateSource,
+    DirectionBasis,
+    Document,
+    Mention,
+    PartialDate,
+    Quote,
+    Speaker,
+    SpeakerKind,
+)
+from newstrace.store import DocumentStore
+from newstrace.store.findings import FindingStore
+from newstrace.store.links import LinkStore
+from newstrace.store.schema import (
+    AnalysisRow,
+    DocumentRow,
+    EventRow,
+    FigureRow,
+    PlaceRow,
+    QuoteRow,
+    ReuseLinkRow,
+    ReusePairRow,
+    TimeRow,
+)
+from newstrace.web.highlight import Highlight, Token, tokens
+
+ANONYMOUS_KINDS = frozenset({SpeakerKind.ANONYMOUS_PERSON, SpeakerKind.ANONYMOUS_GROUP})
+UNKNOWN_SPEAKER = "(no speaker found)"
+EXCERPT_CHARS = 160
+SEARCH_LIMIT = 50  # rows per kind of result; the page says when there were more
+_SPACES = re.compile(r"\s+")
+
+
+QUOTE_PREFIX = "q"
+
+
+# --- Documents -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSummary:
+    """A row of the documents list: metadata without the text, and finding counts."""
+
+    id: int
+    title: str | None
+    outlet: str | None
+    byline: str | None
+    published: PartialDate | None
+    published_source: DateSource
+    source_format: str
+    version: int
+    analysed: bool
+    english: bool
+    counts: dict[str, int] = field(default_factory=dict)  # FindingKind.key -> count
+
+
+_SUMMARY_COLUMNS = (
+    DocumentRow.id,
+    DocumentRow.title,
+    DocumentRow.outlet,
+    DocumentRow.byline,
+    DocumentRow.published,
+    DocumentRow.published_precision,
+    DocumentRow.published_source,
+    DocumentRow.source_format,
+    DocumentRow.version,
+    AnalysisRow.document_id,
+    AnalysisRow.english,
+)
+
+
+def document_summaries(
+    store: DocumentStore,
+    ids: Iterable[int] | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[DocumentSummary]:
+    """Documents in id order (all, or those in ``ids``), ``limit`` at most from ``offset``."""
+    query = (
+        select(*_SUMMARY_COLUMNS)
+        .outerjoin(AnalysisRow, AnalysisRow.document_id == DocumentRow.id)
+        .order_by(DocumentRow.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    if ids is not None:
+        query = query.where(DocumentRow.id.in_(list(ids)))
+    with Session(store.engine) as session:
+        rows = session.execute(query).all()
+        read = [r[0] for r in rows]
+        counts = {kind.key: kind.count(session, read) for kind in KINDS}
+    return [
+        DocumentSummary(
+            id=row[0],
+            title=row[1],
+            outlet=row[2],
+            byline=row[3],
+            published=PartialDate(row[4], DatePrecision(row[5])) if row[4] is not None else None,
+            published_source=DateSource(row[6]),
+            source_format=row[7],
+            version=row[8],
+            analysed=row[9] is not None,
+            english=bool(row[10]) if row[9] is not None else True,
+            counts={key: found.get(row[0], 0) for key, found in counts.items()},
+        )
+        for row in rows
+    ]
+
+
+# --- Speakers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerRef:
+    """Enough of a speaker to name it and link to its page."""
+
+    name: str
+    slug: str
+    kind: SpeakerKind
+
+
+def _identity(speaker: Speaker) -> tuple[str, str]:
+    """(grouping key, display name): the alias table's name when known, else the words.
+
+    Anonymous speakers are grouped by the words that describe them, so one row may be
+    several people; the speakers page says so.
+    """
+    if speaker.kind is SpeakerKind.UNKNOWN:
+        return "", UNKNOWN_SPEAKER
+    name = speaker.canonical or speaker.name
+    return " ".join(name.casefold().split()), name
+
+
+def _slug(key: str, name: str) -> str:
+    """A URL- and file-name-safe id: the name's words plus a hash of the key keeps keys apart."""
+    words = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")[:48].strip("-")
+    return f"{words or 'speaker'}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
+
+
+def speaker_ref(speaker: Speaker) -> SpeakerRef:
+    key, name = _identity(speaker)
+    return SpeakerRef(name, _slug(key, name), speaker.kind)
+
+
+def is_anonymous(speaker: Speaker) -> bool:
+    return speaker.kind in ANONYMOUS_KINDS or speaker.anonymity is not None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRef:
+    """A quote with the anchor of its span in the reader (``q-3`` of document 7)."""
+
+    doc_id: int
+    anchor: str
+    quote: Quote
+
+
+def _quote_order(quote: Quote) -> tuple[int, int, str, str, str]:
+    span = quote.content.span
+    return (span.start, span.end, quote.kind.value, quote.speaker.kind.value, quote.speaker.name)
+
+
+def numbered_quotes(quotes: Iterable[Quote]) -> list[QuoteRef]:
+    """Quotes with their anchors, numbered per document in text order.
+
+    Every view numbers through here, so ``#q-3`` means the same quote wherever it is linked.
+    """
+    by_doc: dict[int, list[Quote]] = defaultdict(list)
+    for quote in quotes:
+        by_doc[quote.content.span.doc_id].append(quote)
+    return [
+        QuoteRef(doc_id, f"{QUOTE_PREFIX}-{n}", quote)
+        for doc_id in sorted(by_doc)
+        for n, quote in enumerate(sorted(by_doc[doc_id], key=_quote_order), start=1)
+    ]
+
+
+@dataclass(slots=True)
+class SpeakerSummary:
+    """Everything the ledger holds about one speaker across documents."""
+
+    slug: str
+    name: str
+    kinds: Counter[SpeakerKind] = field(default_factory=Counter)
+    names: Counter[str] = field(default_factory=Counter)  # the words as written
+    descriptions: Counter[str] = field(default_factory=Counter)
+    quotes: list[QuoteRef] = field(default_factory=list)
+    anonymous: int = 0  # quotes given anonymously (anonymous kind or anonymity words)
+
+    @property
+    def kind(self) -> SpeakerKind:
+        return self.kinds.most_common(1)[0][0]
+
+    @property
+    def documents(self) -> list[int]:
+        return sorted({q.doc_id for q in self.quotes})
+
+
+def speakers(store: DocumentStore) -> list[SpeakerSummary]:
+    """Every speaker, most quoted first; quotes with no speaker found form one row."""
+    found: dict[str, SpeakerSummary] = {}
+    for ref in numbered_quotes(FindingStore(store.engine).quotes()):
+        speaker = ref.quote.speaker
+        key, name = _identity(speaker)
+        summary = found.setdefault(key, SpeakerSummary(_slug(key, name), name))
+        summary.kinds[speaker.kind] += 1
+        if speaker.kind is not SpeakerKind.UNKNOWN:
+            summary.names[speaker.name] += 1
+        if speaker.description:
+            summary.descriptions[speaker.description.text] += 1
+        summary.anonymous += is_anonymous(speaker)
+        summary.quotes.append(ref)
+    return sorted(found.values(), key=lambda s: (-len(s.quotes), s.name.casefold()))
+
+
+def find_speaker(store: DocumentStore, slug: str) -> SpeakerSummary | None:
+    return next((s for s in speakers(store) if s.slug == slug), None)
+
+
+# --- The reader ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocLink:
+    """A link from a finding to words of another document (``anchor`` there)."""
+
+    doc_id: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One finding in the reader's side panel, linking to its span ``#anchor``."""
+
+    anchor: str
+    variant: str  # a CSS class suffix: the speaker kind of a quote, a place resolved or not
+    excerpt: str
+    kind_label: str
+    details: tuple[tuple[str, str], ...] = ()  # (label, value)
+    speaker: SpeakerRef | None = None
+    elsewhere: DocLink | None = None  # the other side of a reused passage
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A panel entry and the highlights that show it in the text."""
+
+    entry: Entry
+    highlights: tuple[Highlight, ...]
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _details(*pairs: tuple[str, object]) -> tuple[tuple[str, str], ...]:
+    """(label, value) rows for the values that are set."""
+    return tuple((label, str(value)) for label, value in pairs if value not in (None, "", ()))
+
+
+def _marked(mention: Mention, anchor: str, role: str, variant: str, label: str) -> Highlight:
+    return Highlight(mention.span.start, mention.span.end, anchor, role, variant, label)
+
+
+def _quote_finding(ref: QuoteRef) -> Finding:
+    quote, anchor = ref.quote, ref.anchor
+    speaker = quote.speaker
+    kind = speaker.kind.value
+    label = f"{quote.kind.value} quote · {speaker.name} ({kind.replace('_', ' ')})"
+    parts = [_marked(quote.content, anchor, "quote", kind, label)]
+    extra = [("speaker", speaker.mention), ("anonymity", speaker.anonymity), ("cue", quote.cue)]
+    extra += [("hedge", h) for h in quote.hedges]
+    parts += [
+        Highlight(m.span.start, m.span.end, anchor, role, kind, f"{role} · {m.text}", anchor=False)
+        for role, m in extra
+        if m is not None
+    ]
+    words = {
+        "described as": speaker.description,
+        "anonymity": speaker.anonymity,
+        "cue": quote.cue,
+        "to": quote.recipient,
+    }
+    entry = Entry(
+        anchor=anchor,
+        variant=kind,
+        excerpt=excerpt(quote.content.text),
+        kind_label=f"{quote.kind.value} quote",
+        details=_details(
+            *((label, m.text if m else None) for label, m in words.items()),
+            ("hedges", ", ".join(h.text for h in quote.hedges)),
+        ),
+        speaker=speaker_ref(speaker),
+    )
+    return Finding(entry, tuple(parts))
+
+
+def _quote_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    return [
+        _quote_finding(ref) for ref in numbered_quotes(FindingStore(store.engine).quotes(doc.id))
+    ]
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str | None:
+    if start is None:
+        return None
+    return start.isoformat() if end in (None, start) else f"{start.isoformat()} to {end}"
+
+
+def _event_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    found = []
+    for n, event in enumerate(FindingStore(store.engine).events(doc.id), start=1):
+        anchor = f"e-{n}"
+        kind = " · ".join(filter(None, (event.event_type, event.sub_event_type)))
+        place, date = event.place, event.date
+        entry = Entry(
+            anchor=anchor,
+            variant="tally" if event.is_tally else "event",
+            excerpt=excerpt(event.sentence.text),
+            kind_label=("tally · " if event.is_tally else "") + kind,
+            details=_details(
+                ("trigger", event.trigger.text),
+                ("actor", event.actor1),
+                ("against", event.actor2),
+                ("place", (place.name or place.mention.text) if place else None),
+                ("date", (_period(date.start, date.end) or date.mention.text) if date else None),
+                ("killed", event.fatalities.mention.text if event.fatalities else None),
+                ("injured", event.injured.mention.text if event.injured else None),
+                ("claimed by", event.claimed_by),
+                ("doubts", "; ".join(event.flags)),
+            ),
+        )
+        found.append(Finding(entry, (_marked(event.trigger, anchor, "event", "", kind),)))
+    return found
+
+
+def _place_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    found = []
+    for n, place in enumerate(FindingStore(store.engine).places(doc.id), start=1):
+        anchor = f"p-{n}"
+        resolved = place.latitude is not None and place.longitude is not None
+        where = ", ".join(filter(None, (place.name, place.admin1, place.country)))
+        entry = Entry(
+            anchor=anchor,
+            variant="resolved" if resolved else "unresolved",
+            excerpt=place.mention.text,
+            kind_label=place.feature_type or "place",
+            details=_details(
+                ("resolved to", where),
+                (
+                    "coordinates",
+                    f"{place.latitude:.4f}, {place.longitude:.4f}" if resolved else None,
+                ),
+                ("precision", place.geo_precision),
+                ("why", place.reason),
+            ),
+        )
+        label = f"place · {where or 'not resolved'}"
+        found.append(
+            Finding(entry, (_marked(place.mention, anchor, "place", entry.variant, label),))
+        )
+    return found
+
+
+def _time_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    found = []
+    for n, time in enumerate(FindingStore(store.engine).times(doc.id), start=1):
+        anchor = f"t-{n}"
+        period = _period(time.start, time.end)
+        entry = Entry(
+            anchor=anchor,
+            variant="implausible" if time.implausible else "dated" if period else "undated",
+            excerpt=time.mention.text,
+            kind_label=f"{time.precision} date" + (" (relative)" if time.relative else ""),
+            details=_details(
+                ("means", period or "cannot be dated"),
+                ("length", time.duration),
+                ("doubt", "no calendar has this date" if time.implausible else None),
+            ),
+        )
+        label = f"date · {period or 'undated'}"
+        found.append(Finding(entry, (_marked(time.mention, anchor, "time", entry.variant, label),)))
+    return found
+
+
+def _figure_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    found = []
+    for n, figure in enumerate(FindingStore(store.engine).figures(doc.id), start=1):
+        anchor = f"n-{n}"
+        value = _number(figure.best)
+        if figure.low is not None and figure.high is not None and figure.low != figure.high:
+            value += f" ({_number(figure.low)} to {_number(figure.high)})"
+        entry = Entry(
+            anchor=anchor,
+            variant="implausible" if figure.implausible else figure.figure_class.value,
+            excerpt=figure.mention.text,
+            kind_label=f"{figure.figure_class.value} figure",
+            details=_details(
+                ("value", value),
+                ("qualifier", figure.qualifier.value.replace("_", " ")),
+                ("unit", figure.unit),
+                ("note", figure.note),
+            ),
+        )
+        label = f"figure · {figure.figure_class.value} · {value}"
+        found.append(
+            Finding(entry, (_marked(figure.mention, anchor, "figure", entry.variant, label),))
+        )
+    return found
+
+
+def reuse_anchor(other_doc: int, start: int) -> str:
+    """The anchor of a reused passage: unique per document, known to the other side too."""
+    return f"r-{other_doc}-{start}"
+
+
+def _reuse_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    found = []
+    for pair in LinkStore(store.engine, LINK_VERSION).reuse(doc.id):
+        derived = pair.derived_doc == doc.id
+        other = pair.origin_doc if derived else pair.derived_doc
+        decided = pair.direction is not DirectionBasis.UNDETERMINED
+        relation = ("taken from" if derived else "taken by") if decided else "shared with"
+        named = f"document {other}"
+        if (other_doc := store.get(other)) is not None:
+            named = f"{other_doc.title or 'untitled'} ({other_doc.outlet or 'unknown outlet'})"
+        for link in pair.links:
+            here, there = (link.derived, link.origin) if derived else (link.origin, link.derived)
+            anchor = reuse_anchor(other, here.start)
+            edit, drift = link.quote_edit, link.drift
+            entry = Entry(
+                anchor=anchor,
+                variant=link.kind.value,
+                excerpt=excerpt(here.text_of(doc.text)),
+                kind_label=f"{link.kind.value.replace('_', ' ')} · {relation} document {other}",
+                details=_details(
+                    ("similarity", f"{link.similarity:.0%}"),
+                    ("who copied whom", pair.direction.value),
+                    ("quote", f"{edit.change.value}" if edit else None),
+                    ("words dropped", edit.dropped if edit else None),
+                    ("words added", edit.added if edit else None),
+                    (
+                        "speaker described",
+                        f"{drift.origin_speaker} → {drift.derived_speaker}" if drift else None,
+                    ),
+                ),
+                elsewhere=DocLink(other, reuse_anchor(doc.id, there.start), named),
+            )
+            label = f"reused · {relation} document {other}"
+            found.append(
+                Finding(
+                    entry,
+                    (Highlight(here.start, here.end, anchor, "reuse", link.kind.value, label),),
+                )
+            )
+    return sorted(found, key=lambda f: (f.highlights[0].start, f.entry.anchor))
+
+
+def _count_by(column: Any) -> Callable[[Session, Sequence[int]], dict[int, int]]:
+    """Findings per document, counted in the database for the ids asked."""
+
+    def count(session: Session, ids: Sequence[int]) -> dict[int, int]:
+        rows = session.execute(
+            select(column, func.count()).where(column.in_(ids)).group_by(column)
+        ).all()
+        return {doc_id: n for doc_id, n in rows}
+
+    return count
+
+
+def _count_reuse(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """Reused passages per document, on either side of a pair."""
+    totals: Counter[int] = Counter()
+    for side in (ReusePairRow.origin_id, ReusePairRow.derived_id):
+        rows = session.execute(
+            select(side, func.count())
+            .join(ReuseLinkRow, ReuseLinkRow.pair_id == ReusePairRow.id)
+            .where(side.in_(ids))
+            .group_by(side)
+        ).all()
+        totals.update({doc_id: n for doc_id, n in rows})
+    return dict(totals)
+
+
+@dataclass(frozen=True, slots=True)
+class FindingKind:
+    """A kind of finding: a panel section in the reader and a count in the documents list.
+
+    Views to come (claims) slot in as one more entry of :data:`KINDS`.
+    """
+
+    key: str
+    label: str
+    read: Callable[[DocumentStore, Document], list[Finding]]
+    count: Callable[[Session, Sequence[int]], dict[int, int]]
+
+
+KINDS: tuple[FindingKind, ...] = (
+    FindingKind("quote", "Quotes", _quote_findings, _count_by(QuoteRow.document_id)),
+    FindingKind("event", "Events", _event_findings, _count_by(EventRow.document_id)),
+    FindingKind("place", "Places", _place_findings, _count_by(PlaceRow.document_id)),
+    FindingKind("time", "Dates", _time_findings, _count_by(TimeRow.document_id)),
+    FindingKind("figure", "Figures", _figure_findings, _count_by(FigureRow.document_id)),
+    FindingKind("reuse", "Reused passages", _reuse_findings, _count_reuse),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    kind: FindingKind
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """A document with its findings: the text as tokens and the panel's sections."""
+
+    doc: Document
+    tokens: list[Token]
+    sections: tuple[Section, ...]
+    analysed: bool
+    notes: tuple[str, ...]
+
+
+def _analysis(store: DocumentStore, doc_id: int) -> tuple[bool, tuple[str, ...]]:
+    with Session(store.engine) as session:
+        row = session.get(AnalysisRow, doc_id)
+        return (row is not None, tuple(row.notes) if row else ())
+
+
+def reader(store: DocumentStore, doc_id: int) -> Reader | None:
+    """The reader view of document ``doc_id``, or ``None`` when there is no such document."""
+    doc = store.get(doc_id)
+    if doc is None:
+        return None
+    found = {kind: kind.read(store, doc) for kind in KINDS}
+    highlights = [h for findings in found.values() for f in findings for h in f.highlights]
+    analysed, notes = _analysis(store, doc_id)
+    return Reader(
+        doc=doc,
+        tokens=tokens(doc.text, highlights),
+        sections=tuple(
+            Section(kind, tuple(f.entry for f in findings)) for kind, findings in found.items()
+        ),
+        analysed=analysed,
+        notes=notes,
+    )
+
+
+# --- Search --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """Words around a hit: the hit itself kept apart so the template can mark it."""
+
+    before: str
+    hit: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentHit:
+    summary: DocumentSummary
+    snippet: Snippet | None  # None when only the metadata matched
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    query: str
+    documents: list[DocumentHit]
+    quotes: list[QuoteRef]
+    speakers: list[SpeakerSummary]
+    more: frozenset[str]  # kinds of result cut at SEARCH_LIMIT
+
+
+def snippet(text: str, query: str, context: int = 80) -> Snippet | None:
+    """The first hit of ``query`` in ``text`` with ``context`` characters either side."""
+    found = re.search(re.escape(query), text, re.IGNORECASE)
+    if found is None:
+        return None
+    start, end = max(0, found.start() - context), min(len(text), found.end() + context)
+    return Snippet(
+        ("…" if start else "") + _SPACES.sub(" ", text[start : found.start()]),
+        found.group(),
+        _SPACES.sub(" ", text[found.end() : end]) + ("…" if end < len(text) else ""),
+    )
+
+
+def _matches(query: str, *values: str | None) -> bool:
+    needle = query.lower()
+    return any(v is not None and needle in v.lower() for v in values)
+
+
+def _quote_matches(query: str, quote: Quote) -> bool:
+    return _matches(query, quote.content.text, quote.speaker.name, quote.speaker.canonical)
+
+
+def search(store: DocumentStore, query: str) -> SearchResults:
+    """Documents, quotes and speakers whose words contain ``query`` (case-insensitive).
+
+    The database narrows with bound ``LIKE`` parameters (``%`` and ``_`` escaped); the
+    same test in Python then picks the exact rows.
+    """
+    more: set[str] = set()
+    with Session(store.engine) as session:
+        doc_ids = session.scalars(
+            select(DocumentRow.id)
+            .where(
+                or_(
+                    *(
+                        column.icontains(query, autoescape=True)
+                        for column in (
+                            DocumentRow.title,
+                            DocumentRow.outlet,
+                            DocumentRow.byline,
+                            DocumentRow.text,
+                        )
+                    )
+                )
+            )
+            .order_by(DocumentRow.id)
+            .limit(SEARCH_LIMIT + 1)
+        ).all()
+        quote_doc_ids = session.scalars(
+            select(QuoteRow.document_id)
+            .where(
+                or_(
+                    QuoteRow.content_text.icontains(query, autoescape=True),
+                    QuoteRow.speaker_name.icontains(query, autoescape=True),
+                    QuoteRow.speaker_canonical.icontains(query, autoescape=True),
+                )
+            )
+            .distinct()
+            .order_by(QuoteRow.document_id)
+        ).all()
+    if len(doc_ids) > SEARCH_LIMIT:
+        more.add("documents")
+    documents = []
+    for summary in document_summaries(store, ids=doc_ids[:SEARCH_LIMIT]):
+        doc = store.get(summary.id)
+        documents.append(DocumentHit(summary, snippet(doc.text, query) if doc else None))
+    findings = FindingStore(store.engine)
+    matching = (
+        ref
+        for doc_id in quote_doc_ids  # read document by document, only as far as needed
+        for ref in numbered_quotes(findings.quotes(doc_id))
+        if _quote_matches(query, ref.quote)
+    )
+    quotes = list(islice(matching, SEARCH_LIMIT + 1))
+    if len(quotes) > SEARCH_LIMIT:
+        more.add("quotes")
+    speaker_hits = [
+        s for s in speakers(store) if _matches(query, s.name, *s.names, *s.descriptions)
+    ]
+    if len(speaker_hits) > SEARCH_LIMIT:
+        more.add("speakers")
+    return SearchResults(
+        query, documents, quotes[:SEARCH_LIMIT], speaker_hits[:SEARCH_LIMIT], frozenset(more)
+    )
