@@ -154,7 +154,7 @@ class Speaker:
     """Who a statement is attributed to, as written and as resolved in the document.
 
     ``mention`` is the reference next to the statement ("he", "the source"); ``resolved``
-    the fullest mention of the same speaker in the document ("Iraqi MP Hassan Salem").
+    the fullest mention of the same speaker in the document ("Defence Minister Omar Saleh").
     """
 
     kind: SpeakerKind
@@ -184,7 +184,7 @@ class Quote:
     content: Mention
     speaker: Speaker
     cue: Mention | None = None  # "said", "told", "according to"
-    recipient: Mention | None = None  # "The Cradle" in "told The Cradle"
+    recipient: Mention | None = None  # "Reuters" in "told Reuters"
     hedges: tuple[Mention, ...] = ()
 
 
@@ -376,7 +376,7 @@ class Change:
 class AttributionDrift:
     """The same words attributed to a differently described speaker."""
 
-    origin_speaker: str  # the description as written: "A high-ranking PMU officer, who ..."
+    origin_speaker: str  # the description as written: "A senior army officer, who ..."
     derived_speaker: str
     changes: tuple[Change, ...]
 

@@ -12,8 +12,8 @@ Among the entries of that name, the one kept is the first, in the gazetteer's ra
   kept only when prominent (a country, a province, a city);
 * its kind fits the feature word ("Anbar Governorate" is a province, "Quamishli city" a
   settlement); a valley, desert, base or airport the gazetteer lacks stands at the town it
-  is named after ("the Rutba desert" at Rutba), one precision step coarser;
-* a spelling variant (fuzzy match: Hamreen/Hamrin, Deir Ezzor/Dayr az Zawr) is accepted
+  is named after ("the Sinjar mountains" at Sinjar), one precision step coarser;
+* a spelling variant (fuzzy match: Hamah/Hama, Deir Ezzor/Dayr az Zawr) is accepted
   only in the country of the place around it, or, in the document's countries, when it
   keeps the name's consonants (a transliteration, not another name).
 
@@ -208,7 +208,7 @@ class _Resolver:
             if candidate.match is not MatchKind.FUZZY or candidate.similarity < MIN_SIMILARITY:
                 continue
             # without a place around it to vouch for the country, only a transliteration
-            # (same consonants: Hauran/Houran, Dayr az Zawr/Deir Ezzor) is another spelling,
+            # (same consonants: Idlib/Idleb, Dayr az Zawr/Deir Ezzor) is another spelling,
             # and with no country in the whole document, only a near-identical one
             transliteration = skeleton(candidate.matched) == shape
             needed = UNVOUCHED_SIMILARITY if hints else LONE_SIMILARITY

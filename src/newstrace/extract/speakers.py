@@ -1,6 +1,6 @@
 """Speakers: the phrase that names them, how they are described, and who they are.
 
-A cue verb's subject is often long ("Munir Adib, a researcher specializing in ...",
+A cue verb's subject is often long ("Omar Saleh, a researcher specializing in ...",
 "A high-ranking officer, who asked to remain unnamed,"). The speaker *mention* is its
 core noun phrase; appositions and titles become the *description*; clauses about
 anonymity become the *anonymity* marker. Pronouns and short references ("he", "the
@@ -203,7 +203,7 @@ def classify(head: Token, core: list[Token], ctx: SpeakerContext) -> SpeakerKind
 
 
 def _same_speaker(previous: Speaker, head: Token, core_text: str) -> bool:
-    """A short reference ("the source", "Adib") to an earlier speaker."""
+    """A short reference ("the source", "Saleh") to an earlier speaker."""
     earlier = previous.resolved or previous.mention
     if earlier is None:
         return False
@@ -215,8 +215,8 @@ def _same_speaker(previous: Speaker, head: Token, core_text: str) -> bool:
 
 
 def _fullest_person(head: Token, ctx: SpeakerContext) -> Span | None:
-    """For a name given in part ("Adib"), the longest PERSON entity of the document that
-    ends with the same words ("Munir Adib")."""
+    """For a name given in part ("Saleh"), the longest PERSON entity of the document that
+    ends with the same words ("Omar Saleh")."""
     ent = entity_of(head)
     words = [t.lower_ for t in ent] if ent is not None else [head.lower_]
     matches = [

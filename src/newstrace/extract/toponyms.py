@@ -4,9 +4,9 @@ The entity recognizer alone misses many toponyms of this field ("Tafas front in 
 comes out as two organisations) and splits transliterated names ("Deir ez-Zor"). Names
 are therefore read as runs of capitalised words (with the particles of transliterated
 Arabic names, "Ras al-Ain"), and a run counts as a place when something says so: a
-place label from the recognizer, a feature word ("Anbar Governorate", "the Rutba desert",
+place label from the recognizer, a feature word ("Anbar Governorate", "the Sinjar mountains",
 "the city of Homs"), a locative preposition ("in Tafas"), or a link to another place
-("Tarmiyah, Saladin, Iraq", "X in Y", "(Y, Deir ez-Zor)", "Iraq's Wadi Houran").
+("Tarmiyah, Saladin, Iraq", "X in Y", "(Y, Deir ez-Zor)", "Jordan's Wadi Rum").
 
 Each toponym keeps its context for the resolver: the kind of place its words name, a
 country its adjective names ("the Syrian city of Homs"), whether the text puts something
@@ -86,7 +86,7 @@ class Toponym:
     start: int
     end: int
     name: str
-    written: str  # the name with its feature words as written ("Houran Valley")
+    written: str  # the name with its feature words as written ("Bekaa Valley")
     sentence: int  # token index where its sentence starts
     feature: str | None = None  # the kind its words name: city, valley, admin1...
     near: bool = False  # "near", "outskirts of", "rural": around it, not at it
@@ -103,8 +103,8 @@ class _Run:
     end: int
     mention_end: int
     feature: str | None = None
-    prefix: bool = False  # the feature word is the run's first word ("Wadi Houran")
-    suffix: bool = False  # ... or its last ("Houran Valley")
+    prefix: bool = False  # the feature word is the run's first word ("Wadi Rum")
+    suffix: bool = False  # ... or its last ("Bekaa Valley")
     near: bool = False
     country_hint: str | None = None
     evidence: str = ""
@@ -220,8 +220,8 @@ def _head(doc: Doc, run: _Run) -> Token:
 
 
 def _features(doc: Doc, run: _Run, terms: PlaceTerms) -> None:
-    """Feature words inside the run ("Wadi Houran", "Houran Valley") or just after it
-    ("the Rutba desert", "Kafr Lusin border crossing", "Idleb countryside")."""
+    """Feature words inside the run ("Wadi Rum", "Bekaa Valley") or just after it
+    ("the Sinjar mountains", "Kafr Lusin border crossing", "Idleb countryside")."""
     first, last = doc[run.start].lower_, doc[run.end - 1].lower_
     if run.end - run.start > 1 and first in terms.feature_prefixes:
         run.feature, run.prefix = terms.feature_prefixes[first], True

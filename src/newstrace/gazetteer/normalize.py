@@ -95,7 +95,7 @@ def skeleton(key: str) -> str:
 
     Arabic names are written with consonants; romanizations differ mostly in vowels,
     doubled letters, articles and a final ``h``: "Dayr az Zawr" and "Deir ez-Zor" both
-    give ``drzr``, "Hauran" and "Houran" ``hrn``. Used only to find fuzzy candidates.
+    give ``drzr``, "Idlib" and "Idleb" ``dlb``. Used only to find fuzzy candidates.
     """
     text = _FINAL_H.sub("", _ARTICLE_WORDS.sub("", key)).replace("q", "k").translate(_VOWELS)
     return _REPEATS.sub(r"\1", text)
