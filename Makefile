@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/quotes_vs_textacy.py
+	$(BIN)/python bench/reuse.py
 
 # Score every dataset in ../shared with all baselines, then regenerate docs/accuracy.md.
 EVAL_DIR := build/eval

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_text
-from newstrace.evaluate.reference import load_reference, outlets, same_speaker
+from newstrace.evaluate.reference import ReferenceCase, load_reference, outlets, same_speaker
 from newstrace.evaluate.scoring import covers_half
 from newstrace.link import LinkDoc, Linker, compare
 from newstrace.link.align import Side, segments
@@ -87,64 +86,59 @@ def derived_text(reuse: DocumentReuse, link: ReuseLink, docs: dict[int, LinkDoc]
 
 
 @pytest.fixture(scope="module")
-def reference() -> Iterator[tuple[dict[str, object], list[DocumentReuse], dict[str, int]]]:
+def reference() -> tuple[ReferenceCase, list[DocumentReuse]]:
+    """The two seed articles, analysed, then linked in store order."""
     case = load_reference(SEEDS / "expected.json")
-    docs = {
-        d.index: doc(
+    docs = [
+        doc(
             d.index,
             d.text,
             d.outlet,
             d.published.value if d.published else None,
             analyze_text(d.text, d.index, d.published, outlets(case)).quotes,
         )
-        for d in case.docs
-    }
-    found = linked(*(docs[i] for i in sorted(docs)))
-    yield case.data, found, {d.id: d.index for d in case.docs}
+        for d in sorted(case.docs, key=lambda d: d.index)
+    ]
+    return case, linked(*docs)
 
 
-def test_reference_reuse_is_found_with_its_direction_drift_and_extension(
-    reference: tuple[dict[str, object], list[DocumentReuse], dict[str, int]],
-) -> None:
-    data, found, index = reference
-    case = load_reference(SEEDS / "expected.json")
-    assert len(found) == 1
-    pair = found[0]
-    assert (pair.derived_doc, pair.origin_doc) == (index["000"], index["001"])
-    assert pair.direction is DirectionBasis.CITATION
+def test_reference_reuse_by_gold_id(reference: tuple[ReferenceCase, list[DocumentReuse]]) -> None:
+    """r1-r4 linked 000 <- 001, drift with both descriptions for r1 and r4, r3 extended."""
+    case, found = reference
+    gold = case.data["provenance"]
+    (pair,) = found
+    derived, origin = case.doc(gold["derived_document"]), case.doc(gold["origin_document"])
+    assert (pair.derived_doc, pair.origin_doc) == (derived.index, origin.index)
+    assert pair.direction is DirectionBasis.CITATION  # 000 names The Cradle; 000 is undated
     assert pair.relation is Relation.PARTIALLY_DERIVED
-    quotes = {q["id"]: q for q in case.data["quotes"]}
+    quotes = {q["id"]: q["text"] for q in case.data["quotes"]}
+    reuse = {r["id"]: r for r in case.data["reuse"]}
 
-    def links_for(gold: dict[str, str]) -> list[ReuseLink]:
-        derived = case.span_of("000", quotes[gold["derived"]]["text"])
-        origin = case.span_of("001", quotes[gold["origin"]]["text"])
-        return [
+    def links(gold_id: str) -> list[ReuseLink]:
+        wanted = reuse[gold_id]
+        d_span = case.span_of(derived.id, quotes[wanted["derived"]])
+        o_span = case.span_of(origin.id, quotes[wanted["origin"]])
+        found = [
             link
             for link in pair.links
-            if covers_half([derived], [(link.derived.start, link.derived.end)])
-            and covers_half([origin], [(link.origin.start, link.origin.end)])
+            if covers_half([d_span], [(link.derived.start, link.derived.end)])
+            and covers_half([o_span], [(link.origin.start, link.origin.end)])
         ]
+        assert found, f"{gold_id}: no link"
+        assert all(link.kind is ReuseKind.VERBATIM_QUOTE for link in found), gold_id
+        return found
 
-    verbatim = [g for g in case.data["reuse"] if g["kind"] == "verbatim_quote"]
-    assert [g["id"] for g in verbatim] == ["r1", "r2", "r3", "r4"]
-    for gold in verbatim:
-        links = links_for(gold)
-        assert links, f"{gold['id']}: no link"
-        assert all(link.kind is ReuseKind.VERBATIM_QUOTE for link in links), gold["id"]
-        drift = gold.get("attribution_drift")
-        if drift:
-            reported = [link.drift for link in links if link.drift]
-            assert reported, f"{gold['id']}: no drift"
-            assert same_speaker(drift["origin_speaker"], reported[0].origin_speaker)
-            assert same_speaker(drift["derived_speaker"], reported[0].derived_speaker)
-    r1 = links_for(verbatim[0])[0].drift
-    assert r1 is not None
+    for gold_id in ("r1", "r4"):
+        drift = reuse[gold_id]["attribution_drift"]
+        reported = next(link.drift for link in links(gold_id) if link.drift)
+        assert same_speaker(drift["origin_speaker"], reported.origin_speaker), gold_id
+        assert same_speaker(drift["derived_speaker"], reported.derived_speaker), gold_id
+    r1 = next(link.drift for link in links("r1") if link.drift)
     assert {c.aspect for c in r1.changes} == {DriftAspect.ROLE, DriftAspect.AFFILIATION}
-    r3 = links_for(verbatim[2])[0].quote_edit
-    assert r3 is not None and r3.change is QuoteChange.EXTENDED
-    assert r3.added == "nationalities"
-    assert links_for(verbatim[1])[0].drift is None  # "MP" and "parliamentarian" are one role
-    assert data["provenance"]
+    assert all(link.drift is None for link in links("r2"))  # "MP" and "parliamentarian"
+    (r3,) = links("r3")
+    assert r3.quote_edit is not None and r3.quote_edit.change is QuoteChange.EXTENDED
+    assert r3.quote_edit.added == "nationalities"
 
 
 # --- Tolerance of copies ---------------------------------------------------------------

@@ -358,8 +358,8 @@ class DriftAspect(StrEnum):
 
     NAME = "name"  # another named person
     NAMED = "named"  # named on one side, unnamed on the other
-    ROLE = "role"  # "source" -> "officer", "high-ranking officer" -> "officer"
-    AFFILIATION = "affiliation"  # "Iraqi security" -> "Iraqi intelligence"
+    ROLE = "role"  # "spokesman" -> "official", "senior officer" -> "officer"
+    AFFILIATION = "affiliation"  # "provincial police" -> "army"
     ANONYMITY = "anonymity"  # an anonymity marker on one side only
 
 

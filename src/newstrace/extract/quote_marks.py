@@ -19,6 +19,7 @@ OPENING_SINGLE = "‘‹"
 CLOSING_SINGLE = "’›"
 STRAIGHT_SINGLE = "'"
 _OPEN_CONTEXT = " \t\n([{—–-/:;,>*_"  # what may stand before an opening mark
+_SINGLE_MARKS = frozenset(OPENING_SINGLE + CLOSING_SINGLE + STRAIGHT_SINGLE)
 MAX_SINGLE_QUOTE_CHARS = 400  # single marks double as apostrophes: keep their passages short
 
 
@@ -107,7 +108,7 @@ def _scan_single(text: str, paragraphs: list[tuple[int, int]]) -> list[QuotedPas
     for p_start, p_end in paragraphs:
         open_at: int | None = None
         for i in range(p_start, p_end):
-            if text[i] not in OPENING_SINGLE + CLOSING_SINGLE + STRAIGHT_SINGLE:
+            if text[i] not in _SINGLE_MARKS:
                 continue
             role = _role(text, i, double=False)
             if role == "open" and open_at is None:

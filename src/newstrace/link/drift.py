@@ -1,8 +1,8 @@
 """What a copy changed: who the quote is attributed to, and how much of it is kept.
 
 A description is split into the person's name, their role (the speaker noun and its
-rank: "high-ranking officer"), their affiliation (the other words: "Iraqi security",
-"PMU") and any anonymity marker, and each part is compared on its own, so the report
+rank: "senior officer"), their affiliation (the other words: "provincial police",
+"army") and any anonymity marker, and each part is compared on its own, so the report
 says *what* changed rather than only that the wording did.
 """
 
