@@ -8,12 +8,12 @@ from newstrace.evaluate.scoring import (
     Miss,
     Tally,
     covers_half,
-    haversine_km,
     length,
     match_one_to_one,
     overlap,
     worst_misses,
 )
+from newstrace.gazetteer.geo import haversine_km
 
 
 def test_perfect_empty_and_partial_accuracy() -> None:

@@ -15,8 +15,9 @@ from typing import Generic, TypeVar
 from newstrace.evaluate.datasets import ArticleGold, IncidentGold
 from newstrace.evaluate.places import PlaceJudge
 from newstrace.evaluate.predictions import IncidentPrediction
-from newstrace.evaluate.scoring import Miss, Tally, clip, haversine_km
+from newstrace.evaluate.scoring import Miss, Tally, clip
 from newstrace.evaluate.vocab import actor_keys, event_scheme
+from newstrace.gazetteer.geo import haversine_km
 from newstrace.records import DatePrecision
 
 NONE = "—"  # how an absent answer is shown

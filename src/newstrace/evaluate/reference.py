@@ -24,7 +24,8 @@ from newstrace.evaluate.datasets import DatasetError
 from newstrace.evaluate.incidents import NONE
 from newstrace.evaluate.places import PlaceJudge
 from newstrace.evaluate.predictions import IncidentPrediction, events_of, incident_from_event
-from newstrace.evaluate.scoring import Interval, Miss, Tally, clip, covers_half, haversine_km
+from newstrace.evaluate.scoring import Interval, Miss, Tally, clip, covers_half
+from newstrace.gazetteer.geo import haversine_km
 from newstrace.records import DatePrecision, Figure, PartialDate, Span
 
 FIELDS = (

@@ -8,7 +8,6 @@ how much the figure would move on another sample of articles from the same sourc
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -17,7 +16,6 @@ import numpy as np
 
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 20240116  # fixed: the same data gives the same interval on every run
-EARTH_RADIUS_KM = 6371.0088
 
 Interval = tuple[int, int]  # character offsets [start, end)
 
@@ -130,14 +128,6 @@ def worst_misses(misses: Iterable[Miss], limit: int) -> list[Miss]:
     ranked = [sorted(group, key=lambda m: -m.severity) for group in by_field.values()]
     interleaved = [m for row in zip_longest(*ranked) for m in row if m is not None]
     return interleaved[:limit]
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance between two points in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlam = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def merged(intervals: Iterable[Interval]) -> list[Interval]:

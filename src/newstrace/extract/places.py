@@ -27,16 +27,18 @@ none are ever invented. Lookups are cached per process on normalized names.
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
+from pathlib import Path
 
 from spacy.tokens import Doc
 
-from newstrace.evaluate.scoring import haversine_km
 from newstrace.extract.toponyms import Toponym, find_toponyms, place_terms
+from newstrace.gazetteer.geo import haversine_km
 from newstrace.gazetteer.index import GazetteerError
-from newstrace.gazetteer.lookup import Gazetteer
+from newstrace.gazetteer.lookup import GAZETTEER_ENV, Gazetteer
 from newstrace.gazetteer.model import (
     ADMIN_TYPES,
     FACILITIES,
@@ -111,11 +113,16 @@ class _Found:
     feature_type: str
 
 
-@cache
 def default_gazetteer() -> Gazetteer | None:
-    """The configured gazetteer, opened once per process (None when none can be opened)."""
+    """The configured gazetteer (``$NEWSTRACE_GAZETTEER``, else the packaged one), opened
+    once per path, so a changed setting is honoured (None when none can be opened)."""
+    return _open_gazetteer(os.environ.get(GAZETTEER_ENV) or None)
+
+
+@cache
+def _open_gazetteer(path: str | None) -> Gazetteer | None:
     try:
-        return Gazetteer.configured()
+        return Gazetteer.configured(Path(path) if path else None)
     except GazetteerError as exc:
         log.warning("places left unresolved: %s", exc)
         return None
