@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 DEMO_DB := build/demo.db
 
-.PHONY: demo test lint typecheck unit bench eval clean
+.PHONY: demo test lint typecheck unit bench eval clean fuzz
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/quotes_vs_textacy.py
 	$(BIN)/python bench/reuse.py
+	$(BIN)/python bench/scale.py
 
 # Score every dataset in ../shared with all baselines, then regenerate docs/accuracy.md.
 EVAL_DIR := build/eval
@@ -49,6 +50,18 @@ eval: $(STAMP)
 	done
 	$(BIN)/python -m newstrace.evaluate.accuracy $(addprefix $(EVAL_DIR)/,$(addsuffix .json,$(EVAL_KINDS))) \
 	  --commit "$$(git describe --always --dirty 2>/dev/null || echo unknown)" --out docs/accuracy.md
+
+# Fuzz the HTML, feed and WARC readers with atheris, FUZZ_SECONDS each (not in `make test`).
+# New interesting inputs go to build/fuzz/TARGET; a crash is saved as build/fuzz/TARGET-crash-*.
+FUZZ_SECONDS ?= 60
+
+fuzz: $(STAMP)
+	for target in html feed warc; do \
+	  mkdir -p build/fuzz/$$target; \
+	  $(BIN)/python fuzz/targets.py $$target build/fuzz/$$target fuzz/corpus tests/fixtures/ingest \
+	    -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -timeout=30 \
+	    -artifact_prefix=build/fuzz/$$target- || exit 1; \
+	done
 
 clean:
 	rm -rf build .mypy_cache .ruff_cache .pytest_cache

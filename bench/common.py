@@ -48,7 +48,7 @@ PLACES = (
     "Fallujah",
     "Baqubah",
     "Tuz Khurmatu",
-    "Rutba",
+    "Akashat",
     "Deir ez-Zor",
     "Raqqa",
     "Hasakah",
@@ -63,7 +63,7 @@ PLACES = (
 FEATURES = (
     "the Hamrin mountains",
     "the Badia desert",
-    "the Wadi Hauran valley",
+    "the Wadi Ubayyidh valley",
     "the Jazira desert",
     "the Euphrates valley",
 )

@@ -31,13 +31,15 @@ import random
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from common import OUTLETS, SEED, Results, finish, machine_info, parser, peak_rss_mb
 from newstrace.link import LinkDoc, Linker
+from newstrace.link.embed import Vectors, embed
+from newstrace.link.paraphrase import EmbeddingParaphrases
 from newstrace.records import DatePrecision, DirectionBasis, DocumentReuse, PartialDate
 
 FULL_SIZE = 100_000
@@ -217,6 +219,8 @@ class Run:
     rss_before_mb: float
     peak_rss_mb: float
     score: Score
+    embedded: int = 0  # sentences embedded by the paraphrase stage (with --paraphrase)
+    embed_seconds: float = 0.0
 
 
 def _covers(planted: Planted, start: int, end: int) -> bool:
@@ -253,11 +257,30 @@ def score(corpus: Corpus, found: list[DocumentReuse]) -> Score:
     )
 
 
-def run(size: int) -> Run:
-    """Build a corpus (untimed) and link it, in this process."""
+class _TimedEmbedder:
+    """The paraphrase stage's embedder, timed: what the sentence model costs of linking."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self, texts: Sequence[str]) -> Vectors:
+        began = time.perf_counter()
+        vectors = embed(texts)
+        self.seconds += time.perf_counter() - began
+        return vectors
+
+
+def run(size: int, paraphrase: bool = False) -> Run:
+    """Build a corpus (untimed) and link it, in this process (``paraphrase``: with the
+    sentence-embedding stage, which here embeds the sentences holding a quote, the
+    invented text having no other findings)."""
     corpus = build(size)
+    embedder = _TimedEmbedder()
+    finder = EmbeddingParaphrases(lambda _: None, embedder=embedder) if paraphrase else None
+    if finder:
+        embed(["load the model before the clock starts"])
     rss_before = peak_rss_mb()
-    linker = Linker(corpus.read)
+    linker = Linker(corpus.read, None, finder)
     found: list[DocumentReuse] = []
     passages = 0
     wall, cpu = time.perf_counter(), time.process_time()
@@ -266,16 +289,21 @@ def run(size: int) -> Run:
         passages += len(linked.passages)
         found.extend(linked.reuse)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return Run(size, passages, wall, cpu, rss_before, peak_rss_mb(), score(corpus, found))
+    embedded = finder.embedded if finder else 0
+    found_score = score(corpus, found)
+    rss = peak_rss_mb()
+    return Run(size, passages, wall, cpu, rss_before, rss, found_score, embedded, embedder.seconds)
 
 
-def in_child(size: int) -> Run:
+def in_child(size: int, paraphrase: bool = False) -> Run:
     """One size in a fresh process, so each peak RSS is its own."""
     with multiprocessing.get_context("fork").Pool(1) as pool:
-        return pool.apply(run, (size,))
+        return pool.apply(run, (size, paraphrase))
 
 
 def growth_exponent(runs: list[Run]) -> float:
+    if len(runs) < 2:  # one size (a small -n): no slope to fit
+        return float("nan")
     xs = [math.log(r.documents) for r in runs]
     ys = [math.log(r.seconds) for r in runs]
     mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -327,7 +355,7 @@ def results(runs: list[Run]) -> Results:
         if basis != UNDETERMINED
     )
     by_variant = ", ".join(f"{v} {total.found[v]:,}/{total.planted[v]:,}" for v in VARIANTS)
-    notes = (
+    notes: tuple[str, ...] = (
         f"Verbatim copies: recall {recall:.4f}, precision {precision:.4f} over all sizes "
         f"(targets ≥ 0.99); growth exponent {figures['growth_exponent']} (1.0 is linear); "
         f"{largest.documents:,} documents in {largest.seconds:.0f} s (target < 600 s).",
@@ -343,6 +371,13 @@ def results(runs: list[Run]) -> Results:
         "copies are quoted twice as often as their origins, so an added word is seen more "
         "often than a cut one: it is weak evidence, which dates and citations override.",
     )
+    if largest.embedded:
+        notes += (
+            f"Paraphrase stage (--paraphrase): {largest.embedded:,} sentences embedded in "
+            f"{largest.embed_seconds:.1f} s of the {largest.seconds:.1f} s linking took. The "
+            "invented words mean nothing to the model, so its links here say nothing of "
+            "paraphrase precision (docs/models.md measures that).",
+        )
     return Results(
         title="newstrace reuse linking: planted copies in invented corpora",
         section=f"reuse, up to {largest.documents:,} documents",
@@ -366,14 +401,25 @@ def results(runs: list[Run]) -> Results:
 
 def main() -> int:
     args = parser(__doc__, "--documents", FULL_SIZE, QUICK_SIZE, "documents, largest corpus")
+    args.add_argument(
+        "--paraphrase",
+        action="store_true",
+        help="also run the sentence-embedding paraphrase stage (slow: use with -n)",
+    )
     options = args.parse_args()
     largest = QUICK_SIZE if options.quick else options.size
     sizes = [largest // 10**k for k in (2, 1, 0) if largest // 10**k >= 100]
     info = machine_info()
     runs = []
     for size in sizes:
-        runs.append(in_child(size))
+        runs.append(in_child(size, options.paraphrase))
         print(f"{size:,} documents: {runs[-1].seconds:.1f} s", file=sys.stderr)
+        if options.paraphrase:
+            print(
+                f"  embedded {runs[-1].embedded:,} sentences in "
+                f"{runs[-1].embed_seconds:.1f} s of the link stage",
+                file=sys.stderr,
+            )
     finish(options, results(runs), info)
     return 0
 

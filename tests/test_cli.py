@@ -102,7 +102,9 @@ def test_export_csv_to_file_round_trips(cli: CliRun, ledger: str, tmp_path: Path
 def test_export_unknown_format(cli: CliRun, ledger: str) -> None:
     result = cli("export", "--format", "xml", "--db", ledger)
     assert result.exit_code == 1
-    assert result.stderr == "error: unknown export format 'xml' (use jsonl, csv or geojson)\n"
+    assert result.stderr == (
+        "error: unknown export format 'xml' (use jsonl, csv, geojson, graphml or graphjson)\n"
+    )
 
 
 def test_report_escapes_article_markup(cli: CliRun, ledger: str, tmp_path: Path) -> None:

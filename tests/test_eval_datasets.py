@@ -337,8 +337,15 @@ def _reference_answers(expected: dict[str, Any]) -> ReferencePrediction:
                 start, end = case.span_of(doc_id, r[f"{side}_text"])
             spans.append(Span(case.doc(doc_id).index, start, end))
         drift = r.get("attribution_drift") or {}
+        changed = ("place", "time") if r["kind"] == "mutated_claim" else ()  # as its note says
         links.append(
-            ReuseLink(spans[0], spans[1], drift.get("derived_speaker"), drift.get("origin_speaker"))
+            ReuseLink(
+                spans[0],
+                spans[1],
+                drift.get("derived_speaker"),
+                drift.get("origin_speaker"),
+                changed,
+            )
         )
     return ReferencePrediction(
         {

@@ -274,3 +274,20 @@ def test_reference_event_tolls_are_killed_figures() -> None:
             and f.qualifier == toll["qualifier"]
         ]
         assert killed, f"{event['id']}: no killed figure of {toll['value']} ({toll['qualifier']})"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MOSUL, FEB 9, 2023 - Three policemen were killed in a roadside blast.",
+        "Three policemen were killed on 9 February 2023 in a roadside blast.",
+    ],
+)
+def test_a_year_beside_a_month_is_a_date_not_a_toll(text: str) -> None:
+    tolls = [(f.mention.text, f.best) for f in figures_of(text) if f.figure_class is K]
+    assert tolls == [("Three policemen", 3)]
+
+
+def test_a_count_after_a_dated_comma_is_still_a_count() -> None:
+    tolls = [f.best for f in figures_of("On 5 May 2020, 3 civilians were killed.") if f.best]
+    assert tolls == [3]

@@ -202,11 +202,15 @@ def test_coverage_of_iraq_and_syria(gazetteer: Gazetteer) -> None:
         assert sum(count for count, _ in summary.values()) > 200
 
 
-def test_names_for_an_entity_ruler(gazetteer: Gazetteer) -> None:
-    pairs = set(gazetteer.names())
-    assert {("Syria", "GPE"), ("Mosul", "GPE"), ("Al Mawsil", "GPE"), ("Anbar", "GPE")} <= pairs
-    assert ("Tall Abyad", "GPE") not in pairs  # a village below the population threshold
-    assert len(pairs) < 400_000
+def test_names_for_an_entity_ruler_are_a_bounded_set(gazetteer: Gazetteer) -> None:
+    names = set(gazetteer.names(min_population=15_000, exonym_population=100_000))
+    # countries, provinces (with their aliases), cities under own, ASCII and other names
+    assert {"Syria", "Anbar", "Mosul", "Al Mawsil", "Erbil", "Idlib"} <= names
+    assert "Tall Abyad" not in names  # a village below the population threshold
+    assert "Sinjar" in names and "Shengal" not in names  # a town: transliterations only
+    assert not any(name.isupper() or not name[0].isupper() for name in names)  # no codes
+    assert all(name.isascii() or name[0].isalpha() for name in names)
+    assert len(names) < 200_000
 
 
 def test_lookups_are_fast(gazetteer: Gazetteer) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from newstrace.analysis import analyze_text
 from newstrace.extract.places import extract_places
 from newstrace.nlp.pipeline import parse
 from newstrace.records import Place
@@ -103,3 +104,25 @@ def test_actors_metonyms_and_modifiers_are_not_places() -> None:
     )
     assert {"Washington", "US", "Iran", "Turkey"}.isdisjoint(found)
     assert found["Afrin"].country == "Syria"
+
+
+def test_a_place_around_a_town_lies_in_the_town_province_not_at_the_town() -> None:
+    # "rural X" and "the countryside of X" name the area around X; a province named after
+    # its capital ("in al-Hasakeh") may mean either: the place is sought in the province
+    found = places("Rebels looted crops in rural Tal Tamer in al-Hasakeh.")
+    tal_tamer = found["Tal Tamer"]
+    assert tal_tamer.name != found["al-Hasakeh"].name  # not the province's fallback
+    assert tal_tamer.admin1 == "Al Ḩasakah" and tal_tamer.geo_precision == 1
+    far = places("Patrols reached Tal Tamer in the western countryside of Qamishli.")
+    assert far["Tal Tamer"].name == tal_tamer.name  # about 80 km from Qamishli itself
+
+
+def test_a_spelling_variant_from_another_province_is_not_the_place() -> None:
+    found = places("Shelling hit Basira city in the Deir Ezzor countryside.")
+    assert found["Basira city"].admin1 == found["Deir Ezzor countryside"].admin1
+
+
+def test_the_event_is_placed_at_the_place_inside_a_province_named_after_its_capital() -> None:
+    events = analyze_text("On 8 May 2020, Turkish forces shelled Tal Tamer in al-Hasakeh.").events
+    place = events[0].place
+    assert place is not None and place.mention.text == "Tal Tamer"

@@ -127,6 +127,122 @@ def test_indirect_speech(text: str, content: str, speaker: str, kind: SpeakerKin
     assert quote.speaker.kind is kind
 
 
+@pytest.mark.parametrize(
+    ("text", "content", "speaker", "cue"),
+    [
+        # A verb of believing whose subject is not in the speaker-noun lists.
+        (
+            "Aid groups believe the ceasefire will not hold.",
+            "the ceasefire will not hold",
+            "Aid groups",
+            "believe",
+        ),
+        # The infinitive is the attributed stance.
+        (
+            "The rebel commander refused to withdraw his fighters from the town.",
+            "to withdraw his fighters from the town",
+            "The rebel commander",
+            "refused",
+        ),
+        # Verb + preposition: the object of the preposition is the claim.
+        (
+            "The envoy referred to the shelling of the old market.",
+            "the shelling of the old market",
+            "The envoy",
+            "referred",
+        ),
+        # An object verb of stance.
+        (
+            "The opposition party endorsed the peace plan.",
+            "the peace plan",
+            "The opposition party",
+            "endorsed",
+        ),
+        # A noun of saying: its possessor speaks, its 'that' clause is the content.
+        (
+            "The ministry's claim that the strike hit only military targets was disputed.",
+            "the strike hit only military targets",
+            "The ministry",
+            "claim",
+        ),
+        # A 'that' clause the parser hangs below 'time' instead of the cue.
+        (
+            "The ministry said for the first time that foreign fighters had crossed the border.",
+            "foreign fighters had crossed the border",
+            "The ministry",
+            "said",
+        ),
+    ],
+)
+def test_attribution_beyond_verbs_of_saying(
+    text: str, content: str, speaker: str, cue: str
+) -> None:
+    quote = only(text)
+    assert quote.kind is QuoteKind.INDIRECT
+    assert quote.content.text == content
+    assert quote.speaker.name == speaker
+    assert quote.cue is not None and quote.cue.text == cue
+
+
+@pytest.mark.parametrize(
+    ("text", "content", "cue"),
+    [
+        (
+            "The offensive is expected to resume after the holiday.",
+            "The offensive is expected to resume after the holiday",
+            "expected",
+        ),
+        ("The talks appear to have stalled.", "The talks appear to have stalled", "appear"),
+        (
+            "It was reported that the bridge had been destroyed.",
+            "the bridge had been destroyed",
+            "reported",
+        ),
+    ],
+)
+def test_attribution_that_names_no_source(text: str, content: str, cue: str) -> None:
+    """Passive and raising cues: the subject is part of what is claimed, no one speaks."""
+    quote = only(text)
+    assert quote.content.text == content
+    assert quote.cue is not None and quote.cue.text == cue
+    assert quote.speaker.kind is SpeakerKind.UNKNOWN and quote.speaker.mention is None
+
+
+def test_passive_cue_with_an_agent_names_the_agent() -> None:
+    quote = only("The ceasefire is opposed by the army.")
+    assert quote.content.text == "The ceasefire"
+    assert quote.speaker.name == "the army"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["These attacks indicate that the group has new funding.", "We know the convoy was hit."],
+)
+def test_stance_without_a_source_speaking_is_not_attributed(text: str) -> None:
+    """Evidence and the writer's own knowledge are not anyone's reported claim."""
+    assert quotes_of(text) == []
+
+
+def test_reported_clause_around_a_quoted_phrase_keeps_both() -> None:
+    found = quotes_of('The mayor said the shelling was "a deliberate attack on civilians."')
+    assert {(q.kind, q.content.text) for q in found} == {
+        (QuoteKind.INDIRECT, 'the shelling was "a deliberate attack on civilians'),
+        (QuoteKind.PARTIAL, "a deliberate attack on civilians."),
+    }
+    assert len({q.cue for q in found}) == 1
+
+
+def test_according_to_after_two_clauses_covers_both() -> None:
+    quote = only(
+        "The army lost two tanks on Monday, while the rebels retreated to the hills, "
+        "according to the monitoring group."
+    )
+    assert quote.content.text == (
+        "The army lost two tanks on Monday, while the rebels retreated to the hills"
+    )
+    assert quote.speaker.name == "the monitoring group"
+
+
 def test_recipient_anonymity_and_outlet() -> None:
     quote = only(
         "A security official, who spoke on condition of anonymity, told AFP that the base "

@@ -7,6 +7,7 @@ The browser tests (``test_web_browser.py``) reuse the helpers defined here.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import random
@@ -26,14 +27,17 @@ from markupsafe import escape
 
 from newstrace.ingest import IngestOptions
 from newstrace.ingest.manifest import load_manifest
-from newstrace.pipeline import analyze_pending, ingest, link_pending
-from newstrace.records import SpeakerKind
+from newstrace.pipeline import analyze_pending, build_claims, ingest, link_pending
+from newstrace.records import DirectionBasis, Grade, SpeakerKind
 from newstrace.report import write_report
 from newstrace.store import DocumentStore, open_store
+from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
-from newstrace.web import ledger
+from newstrace.web import events as event_view
+from newstrace.web import ledger, speakers
 from newstrace.web.app import create_app
 from newstrace.web.highlight import Highlight, Token, tokens
+from newstrace.web.search import search
 from tests.conftest import PROJECT_ROOT, CliRun
 
 DEMO = PROJECT_ROOT / "examples" / "demo"
@@ -42,7 +46,7 @@ HOSTILE_TITLE = (
     "<img src=x onerror=\"window.__pwned = 'title img'\"> attacked"
 )
 HOSTILE_TEXT = (
-    "Militants attacked a checkpoint near the town on Monday, the governor said.\n"
+    "Militants attacked a checkpoint near Mosul on Monday, the governor said.\n"
     '"<script>window.__pwned = "text"</script> They will pay for this," said Colonel '
     "Hamid Saleh, a police commander.\n"
     "Residents posted <img src=x onerror=\"window.__pwned = 'img'\"> and "
@@ -78,6 +82,7 @@ def build_demo_ledger(folder: Path) -> tuple[str, int]:
         [hostile_id] = ingest(store, [str(hostile)], IngestOptions()).document_ids
         analyze_pending(store)
         link_pending(store)
+        build_claims(store)
     finally:
         store.close()
     return db, hostile_id
@@ -244,7 +249,7 @@ def test_reader_highlights_every_quote_in_place_and_links_each_to_its_span(
     page = site.get(f"/documents/{doc.id}").text
     article = _article_html(page)
     assert html.unescape(re.sub(r"<[^>]+>", "", article)) == doc.text  # every character kept
-    refs = ledger.numbered_quotes(FindingStore(store.engine).quotes(doc.id))
+    refs = speakers.numbered_quotes(FindingStore(store.engine).quotes(doc.id))
     assert len(refs) >= 10
     for ref in refs:
         mark = re.search(
@@ -280,15 +285,17 @@ def test_speakers_page_counts_documents_and_anonymity(
     site: httpx.Client, store: DocumentStore
 ) -> None:
     page = site.get("/speakers").text
-    everyone = ledger.speakers(store)
-    assert sum(len(s.quotes) for s in everyone) == FindingStore(store.engine).count_quotes()
+    everyone = speakers.speakers(store)
+    assert sum(s.quote_count for s in everyone) == FindingStore(store.engine).count_quotes()
     anonymous = next(s for s in everyone if s.kind is SpeakerKind.ANONYMOUS_PERSON)
-    assert anonymous.anonymous == len(anonymous.quotes)
+    assert anonymous.anonymous == anonymous.quote_count
     named = next(s for s in everyone if s.kind is SpeakerKind.NAMED_PERSON and s.descriptions)
     assert f'href="/speakers/{named.slug}"' in page
     detail = site.get(f"/speakers/{named.slug}").text
     assert escape(named.name) in detail
-    for ref in named.quotes:
+    quotes = speakers.speaker_quotes(store, named)
+    assert len(quotes) == named.quote_count
+    for ref in quotes:
         assert f'href="/documents/{ref.doc_id}#{ref.anchor}"' in detail
     for description in named.descriptions:
         assert escape(description) in detail
@@ -309,6 +316,217 @@ def test_search_words_are_data_not_sql(site: httpx.Client, query: str) -> None:
     response = site.get("/search", params={"q": query})
     assert response.status_code == 200
     assert "No document." in response.text  # wildcards and quotes match only themselves
+
+
+# --- Events, map and timeline ------------------------------------------------------
+
+
+def _event_rows(page: str) -> list[str]:
+    return re.findall(r'<tr id="event-\d+"[^>]*>(.*?)</tr>', page, re.DOTALL)
+
+
+def _map_points(page: str) -> list[dict[str, object]]:
+    found = re.search(r'<script type="application/json" id="event-data">(.*?)</script>', page)
+    assert found, "the events page hands the map its data as JSON"
+    points: list[dict[str, object]] = json.loads(found.group(1))
+    return points
+
+
+def test_events_list_links_each_event_to_its_words_in_the_reader(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    page = site.get("/events").text
+    findings = FindingStore(store.engine)
+    assert len(_event_rows(page)) == findings.count_events() > 10
+    doc = next(d for d in store.documents() if d.outlet == "Tigris Wire")
+    reader = _article_html(site.get(f"/documents/{doc.id}").text)
+    for n, event in enumerate(findings.events(doc.id), start=1):
+        link = f'<a class="to-span" href="/documents/{doc.id}#e-{n}">'
+        assert link + f"“{escape(ledger.excerpt(event.sentence.text))}”" in page
+        mark = re.search(rf'<mark class="hl event[^>]*id="e-{n}"[^>]*>([^<]*)', reader)
+        assert mark and html.unescape(mark.group(1)) == event.trigger.text
+
+
+def test_map_data_holds_every_placed_event_with_a_link_to_its_sentence(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    page = site.get("/events").text
+    points = _map_points(page)
+    placed = [e for e in FindingStore(store.engine).events() if e.place and e.place.latitude]
+    assert len(points) == len(placed) > 0
+    assert sorted((p["lat"], p["lon"]) for p in points) == sorted(
+        (e.place.latitude, e.place.longitude) for e in placed if e.place
+    )
+    doc_id, anchor = str(points[0]["href"]).removeprefix("/documents/").split("#")
+    assert f'id="{anchor}"' in _article_html(site.get(f"/documents/{doc_id}").text)
+    for script in re.findall(r'<script src="([^"]+)"', page):
+        response = site.get(script)  # every script the map needs is served from here
+        assert response.status_code == 200 and "javascript" in response.headers["content-type"]
+    borders = site.get("/map/countries.js").text
+    assert borders.startswith("window.newstraceCountries = {") and '"countries"' in borders
+
+
+def test_event_filters_narrow_by_type_actor_country_and_dates(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    stored = FindingStore(store.engine).events()
+    actor = next(e.actor1 for e in stored if e.actor1)
+    start, end = dt.date(2025, 3, 1), dt.date(2025, 3, 31)
+    cases = {
+        ("country", "Iraq"): [e for e in stored if e.place and e.place.country == "Iraq"],
+        ("actor", actor): [e for e in stored if actor in (e.actor1, e.actor2)],
+        ("type", "Battles"): [e for e in stored if e.event_type == "Battles"],
+    }
+    for (name, value), expected in cases.items():
+        page = site.get("/events", params={name: value}).text
+        assert len(_event_rows(page)) == len(expected) > 0, name
+        assert f"<option selected>{escape(value)}</option>" in page
+    page = site.get("/events", params={"type": "Battles", "from": "2025-03-01", "to": "2025-03-31"})
+    in_march = [
+        e
+        for e in cases[("type", "Battles")]
+        if e.date and e.date.start and start <= e.date.start <= end
+    ]
+    assert len(_event_rows(page.text)) == len(in_march)
+    # An empty date field (as a form sends it) is no filter; a broken one is refused.
+    assert len(_event_rows(site.get("/events?from=&to=").text)) == len(stored)
+    assert site.get("/events", params={"from": "2025-13-01"}).status_code == 400
+    for hostile in ("' OR 1=1 --", "%", "<script>"):
+        response = site.get("/events", params={"country": hostile, "actor": hostile})
+        assert response.status_code == 200 and "No event matches the filters." in response.text
+
+
+def test_timeline_counts_each_dated_event_once_and_its_bars_filter_the_list(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    page = site.get("/events").text
+    bars = re.findall(
+        r'<a href="(/events\?[^"]+)"><rect class="bar"[^>]*><title>([\d-]+): (\d+) events?</title>',
+        page,
+    )
+    stored = FindingStore(store.engine).events()
+    precise = [e for e in stored if e.date and e.date.start and e.date.precision in ("day", "week")]
+    assert sum(int(n) for _, _, n in bars) == len(precise) > 0
+    href, label, n = bars[-1]
+    narrowed = site.get(html.unescape(href)).text
+    assert len(_event_rows(narrowed)) == sum(
+        1 for e in stored if e.date and e.date.start and e.date.start.isoformat() == label
+    )
+    assert int(n) <= len(_event_rows(narrowed))
+
+
+# --- Claims --------------------------------------------------------------------------
+
+
+def test_claims_list_every_cluster_and_filter_by_grade(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    clusters = ClaimStore(store.engine).clusters()
+    assert len(clusters) > 10
+    page = site.get("/claims").text
+    assert re.findall(r'<tr id="claim-([^"]+)">', page)[0] in {
+        c.key for c in clusters if len(c.documents) == max(len(k.documents) for k in clusters)
+    }  # claims several documents share come first
+    for cluster in clusters:
+        assert f'href="/claims/{cluster.key}"' in page
+    named = [c for c in clusters if c.grade is Grade.SINGLE_NAMED]
+    narrowed = site.get("/claims", params={"grade": "single_named"}).text
+    assert len(re.findall(r'<tr id="claim-', narrowed)) == len(named) > 0
+    assert site.get("/claims", params={"grade": "'; DROP"}).status_code == 400
+    assert site.get("/claims/no-such-claim").status_code == 404
+
+
+def test_claim_page_draws_its_provenance_and_links_every_item_to_its_words(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    clusters = ClaimStore(store.engine).clusters()
+    copied = next(c for c in clusters if c.edges and len(c.documents) > 1)
+    page = site.get(f"/claims/{copied.key}").text
+    svg = page.split('<svg class="provenance"')[1].split("</svg>")[0]
+    for doc_id in copied.documents:
+        assert f'<a class="node" href="/documents/{doc_id}" data-doc="{doc_id}">' in svg
+    for edge in copied.edges:
+        ends = f'data-origin="{edge.origin_doc}" data-derived="{edge.derived_doc}"'
+        line = re.search(rf'<line class="copy[^"]*"[^>]*{ends}', svg)
+        arrow = edge.direction is not DirectionBasis.UNDETERMINED
+        assert line and ('marker-end="url(#arrowhead)"' in line.group(0)) == arrow
+        for note in edge.notes:
+            assert f'<p class="change">{escape(note)}</p>' in page
+    readers: dict[int, str] = {}
+    links = re.findall(r'class="to-span" href="/documents/(\d+)#([\w-]+)"', page)
+    assert len(links) == len(copied.members)  # every member links to its exact words
+    for doc_id, anchor in links:
+        if doc_id not in readers:
+            readers[doc_id] = _article_html(site.get(f"/documents/{doc_id}").text)
+        assert f'id="{anchor}"' in readers[doc_id]
+
+
+def test_reader_marks_the_words_each_claim_rests_on_and_links_to_the_claim(
+    site: httpx.Client, store: DocumentStore
+) -> None:
+    doc = next(d for d in store.documents() if d.outlet == "Tigris Wire")
+    clusters = ClaimStore(store.engine).clusters(doc_id=doc.id)
+    spans = [
+        (m.evidence.span, c.key)
+        for c in clusters
+        for m in c.members
+        if m.evidence.span.doc_id == doc.id
+    ]
+    page = site.get(f"/documents/{doc.id}").text
+    article = _article_html(page)
+    assert f'<h2>Claims <span class="count">{len(spans)}</span></h2>' in page
+    marks = re.findall(r'<mark class="hl claim v-(\w+)" data-finding="c-\d+" id="c-\d+"', article)
+    assert len(marks) == len(spans) > 0  # one anchored mark per claimed stretch
+    assert set(marks) == {c.grade.name.lower() for c in clusters}
+    for _, key in spans:
+        assert f'<a class="claim" href="/claims/{key}">claim {key}</a>' in page
+
+
+def test_claim_page_tabulates_disagreeing_figures(site: httpx.Client, store: DocumentStore) -> None:
+    disputed = next(c for c in ClaimStore(store.engine).clusters() if c.disagreements)
+    page = site.get(f"/claims/{disputed.key}").text
+    table = page.split('<table class="figures stack">')[1].split("</table>")[0]
+    [found] = disputed.disagreements[:1]
+    rows = re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.DOTALL)
+    assert len(rows) == len(found.values)
+    for row, value in zip(rows, found.values, strict=True):
+        assert f'href="/documents/{value.doc_id}' in row
+        assert f"“{escape(value.figure.mention.text)}”" in row
+        assert escape(value.source.name) in row
+
+
+@pytest.mark.postgres
+def test_views_read_the_same_on_postgres(postgres_url: str) -> None:
+    """Events (window numbering, JSON paths), speakers (grouped in SQL) and search (full
+    text) on PostgreSQL, for two demo articles analysed there."""
+    pg = open_store(postgres_url)
+    try:
+        options = IngestOptions(manifest=load_manifest(DEMO / "manifest.yaml"))
+        articles = ["tigris-wire-kirkuk-ambush.txt", "gulf-horizon-kirkuk-toll-rises.html"]
+        ingest(pg, [str(DEMO / "articles" / name) for name in articles], options)
+        analyze_pending(pg)
+        findings = FindingStore(pg.engine)
+        found, total = event_view.events(pg, event_view.EventFilter())
+        assert total == len(found) == findings.count_events() > 0
+        for doc in pg.documents():
+            mine = [e for e in found if e.doc_id == doc.id]
+            stored = findings.events(doc.id)
+            by_anchor = {e.anchor: e.sentence for e in mine}
+            assert by_anchor == {f"e-{n}": e.sentence.text for n, e in enumerate(stored, 1)}
+        timeline = event_view.timeline(pg, event_view.EventFilter())
+        assert sum(b.count for b in timeline.bars) + timeline.vague + timeline.undated == total
+        everyone = speakers.speakers(pg)
+        quotes = findings.quotes()
+        assert sum(s.quote_count for s in everyone) == len(quotes)
+        assert sum(s.anonymous for s in everyone) == sum(
+            q.speaker.kind.value.startswith("anonymous") or q.speaker.anonymity is not None
+            for q in quotes
+        )
+        results = search(pg, "haddawi")
+        assert results.documents and results.quotes
+        assert any("Haddawi" in s.name for s in results.speakers)
+    finally:
+        pg.close()
 
 
 def test_missing_pages_and_bad_addresses(site: httpx.Client) -> None:
@@ -337,13 +555,17 @@ def test_hostile_article_is_escaped_in_every_view(
         "reader": site.get(f"/documents/{hostile_id}").text,
         "search": site.get("/search", params={"q": "pwned"}).text,
         "speakers": site.get("/speakers").text,
+        "events": site.get("/events").text,
+        "claims": site.get("/claims").text,
     }
-    hostile_speakers = [
-        s for s in ledger.speakers(store) if any(r.doc_id == hostile_id for r in s.quotes)
-    ]
+    hostile_speakers = [s for s in speakers.speakers(store) if hostile_id in s.documents]
     assert hostile_speakers, "the hostile article's quotes are in the ledger"
     for found in hostile_speakers:
         pages[found.slug] = site.get(f"/speakers/{found.slug}").text
+    hostile_claims = ClaimStore(store.engine).clusters(doc_id=hostile_id)
+    assert hostile_claims, "the hostile article's quotes are claims too"
+    for cluster in hostile_claims:
+        pages[cluster.key] = site.get(f"/claims/{cluster.key}").text
     for page in pages.values():
         _assert_inert(page)
     assert "&lt;script&gt;window.__pwned" in pages["list"]
@@ -357,15 +579,30 @@ def test_static_report_renders_the_same_views_inert(
     store: DocumentStore, hostile_id: int, tmp_path: Path
 ) -> None:
     index = write_report(store, tmp_path / "report")
-    pages = [index, *index.parent.glob("documents/*.html"), *index.parent.glob("speakers/*.html")]
-    assert len(pages) == 2 + store.count() + len(ledger.speakers(store))
+    folder = index.parent
+    clusters = ClaimStore(store.engine).clusters()
+    pages = [index, *folder.glob("documents/*.html"), *folder.glob("speakers/*.html")]
+    pages += folder.glob("claims/*.html")
+    assert len(pages) == 3 + store.count() + len(speakers.speakers(store)) + len(clusters)
     for path in pages:
         page = path.read_text(encoding="utf-8")
         _assert_inert(page)
-        assert "<script" not in page  # the report runs no script at all
+        assert "<script" not in page  # only the map runs script
         assert "default-src 'none'" in page
-    reader = (tmp_path / "report" / "documents" / f"{hostile_id}.html").read_text(encoding="utf-8")
+    reader = (folder / "documents" / f"{hostile_id}.html").read_text(encoding="utf-8")
     assert 'class="hl quote' in reader and 'href="../speakers/' in reader
+    assert 'href="claims/index.html"' in index.read_text(encoding="utf-8")
+
+    events = (folder / "events.html").read_text(encoding="utf-8")
+    _assert_inert(events)
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', events)
+    assert csp, "the events page states its policy"
+    directives = dict(d.strip().split(" ", 1) for d in csp.group(1).split(";"))
+    assert directives["script-src"] == "'self'"  # the shipped files only, nothing inline
+    for script in re.findall(r'<script src="([^"]+)"', events):
+        assert (folder / script).is_file(), script  # everything the map needs is in the folder
+    assert "window.newstraceCountries = {" in (folder / "static/countries.js").read_text()
+    assert (folder / "static/vendor/leaflet/LICENSE").is_file()
 
 
 # --- Guards --------------------------------------------------------------------------

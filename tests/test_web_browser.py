@@ -17,8 +17,9 @@ from playwright.sync_api import Browser, ConsoleMessage, Dialog, Page, expect, s
 
 from newstrace.report import write_report
 from newstrace.store import DocumentStore, open_store
+from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
-from newstrace.web import ledger
+from newstrace.web import speakers
 from newstrace.web.app import create_app
 from tests.test_web import build_demo_ledger, serving
 
@@ -120,7 +121,7 @@ def test_open_a_document_see_its_quotes_and_follow_one_to_its_speaker(
     expect(page.get_by_role("heading", level=1)).to_have_text(TIGRIS_TITLE)
 
     doc = next(d for d in store.documents() if d.title == TIGRIS_TITLE)
-    refs = ledger.numbered_quotes(FindingStore(store.engine).quotes(doc.id))
+    refs = speakers.numbered_quotes(FindingStore(store.engine).quotes(doc.id))
     expect(page.locator(".article mark.quote[id]")).to_have_count(len(refs))
     named = next(r for r in refs if r.quote.speaker.kind.value == "named_person")
     mark = page.locator(f"#{named.anchor}")
@@ -133,7 +134,7 @@ def test_open_a_document_see_its_quotes_and_follow_one_to_its_speaker(
     expect(entry).to_be_in_viewport()
     speaker_link = entry.locator("a.speaker")
     expect(speaker_link).to_be_focused()
-    speaker = ledger.speaker_ref(named.quote.speaker)
+    speaker = speakers.speaker_ref(named.quote.speaker)
     speaker_link.click()
 
     expect(page).to_have_url(f"{base}/speakers/{speaker.slug}")
@@ -165,27 +166,44 @@ def test_hostile_article_runs_nothing_anywhere(
     page: Page, base: str, store: DocumentStore, ledger_db: tuple[str, int], tmp_path: Path
 ) -> None:
     hostile_id = ledger_db[1]
-    speakers = [s for s in ledger.speakers(store) if hostile_id in s.documents]
+    hostile_speakers = [s for s in speakers.speakers(store) if hostile_id in s.documents]
     report = write_report(store, tmp_path / "report").parent
     urls = [
         base,
         f"{base}/documents/{hostile_id}",
         f"{base}/search?q=pwned",
         f"{base}/speakers",
-        *(f"{base}/speakers/{s.slug}" for s in speakers),
+        f"{base}/events",
+        f"{base}/claims",
+        *(f"{base}/speakers/{s.slug}" for s in hostile_speakers),
+        *(f"{base}/claims/{c.key}" for c in ClaimStore(store.engine).clusters(doc_id=hostile_id)),
         report.joinpath("index.html").as_uri(),
         report.joinpath("documents", f"{hostile_id}.html").as_uri(),
+        report.joinpath("events.html").as_uri(),
     ]
     watch = Watch(page)
+    injected = "main script, main img, main svg [onload], main svg[onload], main b, main i"
     for url in urls:
         page.goto(url)
         page.mouse.move(5, 5)
         page.locator("body").hover()  # an onmouseover in the metadata would fire here
         assert page.evaluate("typeof window.__pwned") == "undefined", url
-        assert page.locator("main script, main img, main svg, main b, main i").count() == 0, url
+        assert page.locator(injected).count() == 0, url
     page.goto(f"{base}/documents/{hostile_id}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("<script>window.__pwned")
     expect(page.locator(".article")).to_contain_text('<img src=x onerror="window.__pwned')
+    page.goto(f"{base}/search?q=pwned")
+    expect(page.locator("main")).to_contain_text("<script>window.__pwned")
+    [event] = [e for e in FindingStore(store.engine).events(hostile_id) if e.place]
+    assert event.place and event.place.name, "the hostile article's event is on the map"
+    for events in (f"{base}/events", report.joinpath("events.html").as_uri()):
+        page.goto(events)  # its popup names the hostile article by its title
+        page.locator(f'.event-marker[title^="{event.place.name}:"]').focus()
+        page.keyboard.press("Enter")
+        popup = page.locator(".leaflet-popup-content")
+        expect(popup).to_contain_text("<script>window.__pwned")
+        assert popup.locator("script, img, svg, b, i, [onerror], [onload]").count() == 0
+        assert page.evaluate("typeof window.__pwned") == "undefined"
     assert watch.problems == []
 
 
@@ -213,3 +231,99 @@ def test_reading_by_keyboard_without_javascript_at_phone_width(
     target = page.locator("mark:target")
     expect(target).to_have_attribute("id", "q-1")
     expect(target).to_be_in_viewport()
+
+
+def test_map_shows_every_placed_event_and_a_popup_leads_to_its_sentence(
+    page: Page, base: str, store: DocumentStore
+) -> None:
+    watch = Watch(page)  # a Leaflet call the policy refused would show up here
+    page.goto(base)
+    page.get_by_role("link", name="Events", exact=True).click()
+    placed = [e for e in FindingStore(store.engine).events() if e.place and e.place.latitude]
+    places = {(e.place.latitude, e.place.longitude) for e in placed if e.place}
+    markers = page.locator(".event-marker")
+    expect(markers).to_have_count(len(places))
+    assert sum(int(n) for n in markers.all_inner_texts()) == len(placed)
+    expect(page.locator("#map .leaflet-overlay-pane path").first).to_be_attached()  # borders
+
+    markers.first.focus()  # a marker is a button: the keyboard opens it
+    page.keyboard.press("Enter")
+    link = page.locator(".leaflet-popup-content a").first
+    href = link.get_attribute("href")
+    assert href is not None
+    link.click()
+    expect(page).to_have_url(f"{base}{href}")
+    target = page.locator("mark:target")
+    expect(target).to_have_attribute("id", href.split("#")[1])
+    expect(target).to_be_in_viewport()
+    assert watch.problems == []
+
+
+def test_open_a_claim_see_its_provenance_graph_and_follow_it_to_the_origin(
+    page: Page, base: str, store: DocumentStore
+) -> None:
+    watch = Watch(page)
+    claim = next(
+        c
+        for c in ClaimStore(store.engine).clusters()
+        if any(e.direction != "undetermined" for e in c.edges)
+    )
+    page.goto(base)
+    page.get_by_role("link", name="Claims", exact=True).click()
+    page.locator(f'a[href="/claims/{claim.key}"]').click()
+    graph = page.locator("svg.provenance")
+    expect(graph).to_be_visible()
+    expect(graph.locator("a.node")).to_have_count(len(claim.documents))
+    expect(graph.locator("line.copy")).to_have_count(len(claim.edges))
+    box = graph.bounding_box()
+    assert box is not None and box["height"] > 100  # copies sit a row below their origin
+    page.emulate_media(media="print")  # a one-page summary: no site chrome, the graph kept
+    expect(page.locator("header.site")).to_be_hidden()
+    expect(graph).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+    page.emulate_media(media="screen")
+    origin = next(e.origin_doc for e in claim.edges if e.direction != "undetermined")
+    graph.locator(f'a.node[data-doc="{origin}"]').focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base}/documents/{origin}")
+    assert watch.problems == []
+
+
+def test_search_finds_a_quote_and_leads_to_its_words(
+    page: Page, base: str, store: DocumentStore
+) -> None:
+    doc = next(d for d in store.documents() if d.title == TIGRIS_TITLE)
+    refs = speakers.numbered_quotes(FindingStore(store.engine).quotes(doc.id))
+    ref = max(refs, key=lambda r: len(r.quote.content.text))
+    words = " ".join(re.findall(r"\w{4,}", ref.quote.content.text)[:3])
+    page.goto(base)
+    page.get_by_role("searchbox").fill(words)
+    page.keyboard.press("Enter")
+    hit = page.locator(f'#hits-quotes + ol a.to-span[href="/documents/{doc.id}#{ref.anchor}"]')
+    hit.click()
+    target = page.locator("mark:target")
+    expect(target).to_have_attribute("id", ref.anchor)
+    expect(target).to_be_in_viewport()
+
+
+def test_events_and_copy_trees_read_without_javascript_at_phone_width(
+    phone_without_script: Page, base: str, store: DocumentStore
+) -> None:
+    page = phone_without_script
+    page.goto(f"{base}/events")
+    expect(page.get_by_text("The map needs JavaScript")).to_be_visible()
+    rows = page.locator("table.events tbody tr")
+    expect(rows).to_have_count(FindingStore(store.engine).count_events())
+    claim = next(c for c in ClaimStore(store.engine).clusters() if c.edges)
+    for url in (f"{base}/events", f"{base}/claims/{claim.key}"):
+        page.goto(url)
+        for part in ("header.site", "main h1", "main table", "main svg"):
+            box = page.locator(part).first.bounding_box()
+            assert box is not None and box["x"] >= 0, (url, part)
+            assert box["x"] + box["width"] <= PHONE["width"], (url, part)
+    first_link = page.locator("main a.to-span").first
+    href = first_link.get_attribute("href")
+    first_link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{base}{href}")

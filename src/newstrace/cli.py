@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -15,18 +15,37 @@ from rich.table import Table
 from rich.tree import Tree
 from sqlalchemy.exc import DBAPIError
 
+from newstrace.analysis import PIPELINE_VERSION
 from newstrace.console import err, out, progress_bar
 from newstrace.evaluate.cli import eval_command
 from newstrace.gazetteer.cli import gazetteer_app
 from newstrace.ingest import IngestError, IngestOptions
 from newstrace.ingest.manifest import load_manifest
 from newstrace.ingest.url import FetchPolicy
+from newstrace.link.corroboration import drift_words, edit_words
 from newstrace.link.reuse import LINK_VERSION
-from newstrace.pipeline import IngestSummary, analyze_pending, ingest, link_pending
-from newstrace.records import DirectionBasis, Document, ReuseLink, Span
+from newstrace.pipeline import (
+    IngestSummary,
+    analyze_pending,
+    claims_pending,
+    ingest,
+    link_pending,
+)
+from newstrace.records import (
+    ClaimCluster,
+    DirectionBasis,
+    Document,
+    Grade,
+    ProvenanceEdge,
+    ReuseLink,
+    Span,
+)
 from newstrace.report import write_report
 from newstrace.report.export import FORMATS, TABLES, event_row, export_table
+from newstrace.report.graph import GRAPH_FORMATS
 from newstrace.store import DocumentStore, StoreError, open_store
+from newstrace.store.check import check_database
+from newstrace.store.claims import ClaimStore
 from newstrace.store.database import display_name, in_use_error
 from newstrace.store.findings import FindingStore
 from newstrace.store.links import LinkStore
@@ -126,16 +145,53 @@ def analyze_command(
     manifest: ManifestOption = None,
     allow_private: AllowPrivateOption = False,
     max_mb: MaxMbOption = 10,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Worker processes (with --dask local: Dask workers); default every core, "
+            "fewer for a small batch. 1 analyses in this process.",
+        ),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="ADDRESS",
+            help="Run the per-document stages on a Dask cluster: tcp://HOST:8786, or local.",
+        ),
+    ] = None,
 ) -> None:
     """Ingest, then run every extraction stage, and print what the ledger holds."""
     _run_ingest(db, inputs, manifest, allow_private, max_mb)
     with opened(db) as store, progress_bar() as progress:
         task = progress.add_task("analysing", total=None)
-        analyze_pending(store, on_document=lambda _: progress.advance(task))
+        if dask:
+            _analyze_on_dask(store, db, dask, workers, lambda _: progress.advance(task))
+        else:
+            analyze_pending(store, lambda _: progress.advance(task), workers)
         task = progress.add_task("linking", total=None)
         link_pending(store, on_document=lambda _: progress.advance(task))
+        progress.add_task("grouping claims", total=None)
+        built = claims_pending(store)
+    if built and built.note:
+        err.print(f"[yellow]note:[/yellow] {escape(built.note)}", highlight=False, soft_wrap=True)
     with opened(db) as store:
         _print_summary(store)
+
+
+def _analyze_on_dask(
+    store: DocumentStore, db: str, address: str, workers: int | None, advance: Callable[[int], None]
+) -> None:
+    # Imported here: Dask takes a second to import, which no other command needs.
+    from newstrace.scale.cluster import ClusterError, analyze_with_dask
+    from newstrace.scale.local import default_workers
+
+    try:
+        analyze_with_dask(store, db, address, workers or default_workers(), advance)
+    except ClusterError as exc:
+        raise fail(str(exc)) from None
 
 
 def _print_summary(store: DocumentStore) -> None:
@@ -145,6 +201,7 @@ def _print_summary(store: DocumentStore) -> None:
     table.add_row("quotes", str(findings.count_quotes()))
     table.add_row("events", str(findings.count_events()))
     table.add_row("reuse links", str(LinkStore(store.engine, LINK_VERSION).count_links()))
+    table.add_row("claim clusters", str(ClaimStore(store.engine).count()))
     table.add_row("warnings recorded", str(len(store.warnings())))
     out.print(table)
 
@@ -221,19 +278,14 @@ def _link_branch(parent: Tree, link: ReuseLink, texts: dict[int, str]) -> None:
     if link.similarity < 1:
         branch.add(f"origin reads “{_excerpt(texts[link.origin.doc_id], link.origin)}”")
     if link.drift:
-        changes = "; ".join(
-            f"{c.aspect.value}: {c.origin or '-'} → {c.derived or '-'}" for c in link.drift.changes
-        )
-        branch.add(
-            f"[yellow]attribution drift[/yellow]: “{escape(link.drift.origin_speaker)}” → "
-            f"“{escape(link.drift.derived_speaker)}” ({escape(changes)})"
-        )
+        branch.add(f"[yellow]attribution drift[/yellow]: {escape(drift_words(link.drift))}")
     if link.quote_edit:
         edit = link.quote_edit
-        parts = [f"drops “{escape(edit.dropped)}”" if edit.dropped else ""]
-        parts.append(f"adds “{escape(edit.added)}”" if edit.added else "")
+        branch.add(f"[yellow]quote {edit.change.value}[/yellow]: {escape(edit_words(edit))}")
+    for change in link.mutations:
         branch.add(
-            f"[yellow]quote {edit.change.value}[/yellow]: " + ", ".join(p for p in parts if p)
+            f"[yellow]claim changed[/yellow]: {change.field.value} "
+            f"“{escape(change.origin) or '-'}” → “{escape(change.derived) or '-'}”"
         )
 
 
@@ -243,12 +295,113 @@ def _describe(doc: Document | None, doc_id: int) -> str:
     return f"document {doc_id} ({escape(doc.outlet or 'outlet unknown')}, {_published(doc)})"
 
 
-@app.command("trace")
-def trace_command(
-    doc_id: Annotated[int, typer.Option("--doc", metavar="DOC", help="Document id (see `list`).")],
+def _parse_grade(given: str) -> Grade:
+    wanted = given.strip().lower()
+    for grade in Grade:
+        if wanted in {grade.value, grade.name.lower(), grade.name.lower().replace("_", "-")}:
+            return grade
+    shown = ", ".join(f"'{g.value}'" for g in Grade)
+    raise fail(f"unknown grade {given!r} (use one of {shown})")
+
+
+@app.command("claims")
+def claims_command(
+    grade: Annotated[
+        str | None,
+        typer.Option("--grade", help="Only this grade, e.g. 'echoed only' or echoed."),
+    ] = None,
     db: DbOption = DEFAULT_DB,
 ) -> None:
-    """What a document took from others (and others from it), with what the copies changed."""
+    """Claims grouped across documents, with their corroboration grade (see `trace ID`)."""
+    wanted = _parse_grade(grade) if grade else None
+    with opened(db) as store:
+        clusters = ClaimStore(store.engine).clusters(wanted)
+    table = Table("id", "grade", "documents", "origins", "summary")
+    for cluster in clusters:
+        table.add_row(
+            cluster.key,
+            cluster.grade.value,
+            ", ".join(map(str, cluster.documents)),
+            str(cluster.origins),
+            escape(cluster.summary),
+        )
+    out.print(table)
+
+
+def _claim_tree(cluster: ClaimCluster, docs: dict[int, Document | None]) -> Tree:
+    """The claim's provenance: each first-hand document, and below it who took it from it."""
+    tree = Tree(
+        f"[bold]claim {cluster.key}[/bold] ({cluster.kind.value}): "
+        f"[bold]{cluster.grade.value}[/bold] - {escape(cluster.evidence)}"
+    )
+    below: dict[int, list[ProvenanceEdge]] = {}
+    for edge in cluster.edges:
+        below.setdefault(edge.origin_doc, []).append(edge)
+    derived = {e.derived_doc for e in cluster.edges}
+
+    def add(parent: Tree, doc_id: int, label: str, seen: frozenset[int]) -> Tree:
+        node = parent.add(f"{label}{_describe(docs.get(doc_id), doc_id)}")
+        spans = {m.evidence.span: m for m in cluster.members if m.evidence.span.doc_id == doc_id}
+        for member in spans.values():
+            words = escape(" ".join(member.evidence.text.split()))
+            node.add(f"“{words}” [dim]({escape(member.source.name)})[/dim]")
+        for edge in below.get(doc_id, []):
+            if edge.derived_doc in seen:
+                continue
+            how = edge.direction.value
+            child = f"{'shared with' if how == 'undetermined' else 'taken by'} ({how}): "
+            copy = add(node, edge.derived_doc, child, seen | {edge.derived_doc})
+            for note in edge.notes:
+                copy.add(f"[yellow]{escape(note)}[/yellow]")
+        return node
+
+    for doc_id in cluster.documents:
+        if doc_id not in derived:
+            add(tree, doc_id, "", frozenset({doc_id}))
+    for found in cluster.disagreements:
+        kind = "compatible" if found.compatible else "incompatible"
+        branch = tree.add(f"[yellow]{found.harm.value}: values differ ({kind})[/yellow]")
+        for value in found.values:
+            when = value.published.iso() if value.published else "undated"
+            sentence = value.sentence.span
+            branch.add(
+                f"{escape(' '.join(value.figure.mention.text.split()))} - "
+                f"{escape(value.source.name)}, {_describe(docs.get(value.doc_id), value.doc_id)}"
+                f", {when}, characters {sentence.start}-{sentence.end}"
+            )
+    return tree
+
+
+@app.command("trace")
+def trace_command(
+    claim: Annotated[
+        str | None, typer.Argument(metavar="[CLAIM-ID]", help="Claim id (see `claims`).")
+    ] = None,
+    doc_id: Annotated[
+        int | None, typer.Option("--doc", metavar="DOC", help="Document id (see `list`).")
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """A claim's provenance tree, or what a document took from others (and others from
+    it), with what the copies changed."""
+    if claim is not None and doc_id is None:
+        _trace_claim(claim, db)
+    elif doc_id is not None and claim is None:
+        _trace_document(doc_id, db)
+    else:
+        raise fail("give a CLAIM-ID or --doc DOC (one of them)")
+
+
+def _trace_claim(claim: str, db: str) -> None:
+    with opened(db) as store:
+        cluster = ClaimStore(store.engine).cluster(claim)
+        if cluster is None:
+            raise fail(f"no claim {claim} (see `newstrace claims`)")
+        docs = {i: store.get(i) for i in cluster.documents}
+    out.print(_claim_tree(cluster, docs))
+
+
+def _trace_document(doc_id: int, db: str) -> None:
     with opened(db) as store:
         doc = store.get(doc_id)
         if doc is None:
@@ -324,7 +477,10 @@ def show_command(
 @app.command("export")
 def export_command(
     export_format: Annotated[
-        str, typer.Option("--format", help="jsonl, csv or geojson (events).")
+        str,
+        typer.Option(
+            "--format", help="jsonl, csv, geojson (events), graphml or graphjson (reuse)."
+        ),
     ] = "jsonl",
     table: Annotated[
         str, typer.Option("--table", help=f"What to export: {', '.join(TABLES)}.")
@@ -340,6 +496,8 @@ def export_command(
         raise fail(f"unknown export format {export_format!r} (use {shown})")
     if table not in TABLES:
         raise fail(f"unknown table {table!r} (use one of {', '.join(TABLES)})")
+    if export_format in GRAPH_FORMATS and table != "reuse":
+        raise fail(f"{export_format} writes the reuse graph: use --table reuse")
     with opened(db) as store:
         handle = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
         try:
@@ -365,6 +523,24 @@ def report_command(
     out.print(f"report written to {escape(str(index))}", highlight=False, soft_wrap=True)
 
 
+@app.command("check")
+def check_command(db: DbOption = DEFAULT_DB) -> None:
+    """Verify the ledger's integrity without changing anything; exit 1 on any problem."""
+    try:
+        report = check_database(db, PIPELINE_VERSION)
+    except StoreError as exc:
+        raise fail(str(exc)) from None
+    for problem in report.problems:
+        err.print(f"[red]problem:[/red] {escape(problem)}", highlight=False, soft_wrap=True)
+    for note in report.notes:
+        out.print(f"note: {escape(note)}", highlight=False, soft_wrap=True)
+    rows = ", ".join(f"{count} {table}" for table, count in report.rows.items())
+    verdict = f"{len(report.problems)} problems" if report.problems else "no problems"
+    out.print(f"checked {rows or 'nothing'}: {verdict}", highlight=False, soft_wrap=True)
+    if report.problems:
+        raise typer.Exit(code=1)
+
+
 @app.command("serve")
 def serve_command(
     db: DbOption = DEFAULT_DB,
@@ -381,7 +557,8 @@ def serve_command(
         ),
     ] = None,
 ) -> None:
-    """Read-only web UI: documents, a reader with every finding highlighted, speakers, search."""
+    """Read-only web UI: documents and a reader with every finding highlighted, events on a
+    map and a timeline, claims with their provenance, speakers, search."""
     if not token and not is_loopback(host):
         raise fail(f"serving on {host} needs a token: pass --token or set NEWSTRACE_TOKEN")
     if "://" not in db and not Path(db).is_file():  # serving never creates a database

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from newstrace.analysis import PIPELINE_VERSION, analyze_text
+from newstrace.analysis import PIPELINE_VERSION, analyze_document
 from newstrace.ingest import IngestOptions, Problem, read_sources
 from newstrace.link import LinkDoc, Linker, ReuseIndex
+from newstrace.link.claims import Corpus, DocumentInfo, cluster_claims
+from newstrace.link.embed import MODEL_NAME
+from newstrace.link.mutation import MutationFinder
+from newstrace.link.paraphrase import EmbeddingParaphrases
 from newstrace.link.reuse import LINK_VERSION, sketch_of
+from newstrace.link.similarity import EmbeddingSimilarity, Similarity
+from newstrace.scale.batches import batched
+from newstrace.scale.local import analyze_in_processes, default_workers, workers_for
 from newstrace.store import AddOutcome, DocumentStore
+from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
-from newstrace.store.links import LinkStore
+from newstrace.store.links import EmbeddingStore, LinkStore, stored_analysis
+
+WRITE_BATCH = 16  # documents per transaction: a few seconds of analysis on one core
 
 
 @dataclass(slots=True)
@@ -62,24 +72,35 @@ def ingest(
 def analyze_pending(
     store: DocumentStore,
     on_document: Callable[[int], None] | None = None,
+    workers: int | None = 1,
+    batch_size: int = WRITE_BATCH,
 ) -> int:
     """Run the per-document stages on every document this pipeline version has not seen.
 
-    Findings of each document are written in their own transaction, so an interrupted
-    run loses at most the document under way, and re-running resumes where it stopped.
+    Documents stream from the store (pending ids page by page, each text read when its
+    turn comes), are analysed here or, with ``workers`` > 1, in that many processes
+    (``None``: every core, fewer for a small batch), and their findings are written by
+    this process alone, ``batch_size`` documents per transaction: an interrupted run
+    loses at most the batch under way, and re-running resumes where it stopped.
     """
     findings = FindingStore(store.engine)
     outlets = findings.outlets()
+    pending = findings.pending(PIPELINE_VERSION)
+    if workers is None:
+        workers, pending = workers_for(pending, default_workers())
+    documents = (d for i in pending if (d := store.get(i)) is not None)
+    analyses = (
+        analyze_in_processes(documents, outlets, workers)
+        if workers > 1
+        else (analyze_document(d, outlets) for d in documents)
+    )
     done = 0
-    for doc_id in list(findings.pending(PIPELINE_VERSION)):
-        document = store.get(doc_id)
-        if document is None:
-            continue
-        analysis = analyze_text(document.text, doc_id, document.published, outlets)
-        findings.save(analysis, PIPELINE_VERSION)
-        done += 1
+    for batch in batched(analyses, batch_size):
+        findings.save_all(batch, PIPELINE_VERSION)
+        done += len(batch)
         if on_document:
-            on_document(doc_id)
+            for analysis in batch:
+                on_document(analysis.doc_id)
     return done
 
 
@@ -119,7 +140,10 @@ def link_pending(
             tuple(findings.quotes(doc_id)),
         )
 
-    linker = Linker(read, index)
+    analysed = stored_analysis(findings)
+    kept = EmbeddingStore(store.engine, MODEL_NAME, linked=links)
+    paraphrases = EmbeddingParaphrases(analysed, cache=kept)
+    linker = Linker(read, index, paraphrases, MutationFinder(analysed))
     done = 0
     for doc_id in pending:
         doc = read(doc_id)
@@ -131,3 +155,37 @@ def link_pending(
         if on_document:
             on_document(doc_id)
     return done
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimsBuilt:
+    clusters: int
+    similarity: str  # how statements were compared
+    note: str  # why a fallback was used ('' when none was)
+
+
+def build_claims(store: DocumentStore, similarity: Similarity | None = None) -> ClaimsBuilt:
+    """Recompute every claim cluster from the stored findings and reuse links, and store
+    them in place of the old ones (claims span the corpus, so they are rebuilt whole;
+    about a second per 10,000 statements with token sets, more with embeddings)."""
+    compare = similarity or EmbeddingSimilarity()
+    findings = FindingStore(store.engine)
+    corpus = Corpus(
+        quotes=findings.quotes(),
+        events=findings.events(),
+        reuse=LinkStore(store.engine, LINK_VERSION).reuse(),
+        documents={d.id: DocumentInfo(d.outlet, d.published) for d in store.documents()},
+    )
+    clusters = cluster_claims(corpus, compare)
+    ClaimStore(store.engine).replace(clusters)
+    return ClaimsBuilt(len(clusters), compare.name, compare.note)
+
+
+def claims_pending(
+    store: DocumentStore, similarity: Similarity | None = None
+) -> ClaimsBuilt | None:
+    """Rebuild the claims if anything was linked since they were built (``None``: they
+    were current), so re-running ``analyze`` on an unchanged store costs nothing here."""
+    if ClaimStore(store.engine).current():
+        return None
+    return build_claims(store, similarity)

@@ -329,7 +329,7 @@ class ReuseKind(StrEnum):
     VERBATIM_QUOTE = "verbatim_quote"  # the same words, between quotation marks on both sides
     VERBATIM_PASSAGE = "verbatim_passage"  # the same words, not quoted on both sides
     NEAR_VERBATIM = "near_verbatim"  # the same words save a few edited inside
-    PARAPHRASE = "paraphrase"  # the same content in other words (a later, embedding stage)
+    PARAPHRASE = "paraphrase"  # the same content in other words (sentence embeddings)
 
 
 class DirectionBasis(StrEnum):
@@ -396,6 +396,24 @@ class QuoteEdit:
     added: str  # words of the derived copy's quote missing from the origin
 
 
+class ClaimField(StrEnum):
+    """What a reused or paraphrased claim may change while saying the same."""
+
+    PLACE = "place"
+    TIME = "time"
+    FIGURE = "figure"  # a toll, a count of fighters or of attacks
+    ACTOR = "actor"  # an armed group or state force named
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimChange:
+    """One field of a claim as each side states it ('' where a side states none)."""
+
+    field: ClaimField
+    origin: str
+    derived: str
+
+
 @dataclass(frozen=True, slots=True)
 class ReuseLink:
     """A stretch of the derived document taken from a stretch of the origin."""
@@ -406,6 +424,7 @@ class ReuseLink:
     similarity: float  # of the two stretches' words: 1.0 when verbatim
     drift: AttributionDrift | None = None
     quote_edit: QuoteEdit | None = None
+    mutations: tuple[ClaimChange, ...] = ()  # a mutated claim: place, time, figure, actor
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,3 +461,112 @@ class Passage:
 
     span: Span
     signature: bytes
+
+
+# --- Claims and corroboration ---------------------------------------------------------
+# A claim is what several documents may say alike: an attributed statement or an event
+# with its tolls. Claims are grouped into clusters across the corpus, and each cluster is
+# graded by how many independent origins stand behind it (``link/claims.py``).
+
+
+class ClaimKind(StrEnum):
+    STATEMENT = "statement"  # an attributed statement (a quote, direct or reported)
+    EVENT = "event"  # a reported happening, with its tolls as figures
+
+
+class Grade(StrEnum):
+    """Corroboration of a claim, in the words of the NATO/Admiralty credibility scale."""
+
+    CONFIRMED = "confirmed by independent sources"
+    SINGLE_NAMED = "single source, named"
+    SINGLE_ANONYMOUS = "single source, anonymous"
+    ECHOED = "echoed only"  # several documents, one origin
+    CONTRADICTED = "contradicted"  # independent origins give incompatible values
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSource:
+    """Who a document says the claim comes from: a speaker, or the outlet itself."""
+
+    name: str
+    kind: SpeakerKind
+    key: str  # equal keys are one source: a canonical name, or the words lower-cased
+
+    @property
+    def named(self) -> bool:
+        return self.kind not in {
+            SpeakerKind.ANONYMOUS_PERSON,
+            SpeakerKind.ANONYMOUS_GROUP,
+            SpeakerKind.UNKNOWN,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimMember:
+    """One document's version of a claim: the words it rests on and who it cites."""
+
+    kind: ClaimKind
+    evidence: Mention  # the quote's content, or the event's sentence
+    source: ClaimSource
+    event: Event | None = None  # for an event claim: the event as found
+
+
+@dataclass(frozen=True, slots=True)
+class ProvenanceEdge:
+    """That one document's version of a claim was taken from another's.
+
+    ``direction`` is the reuse pair's basis; ``undetermined`` means the two share the words
+    but nothing told who copied whom. ``notes`` are the drift and edits of the copy.
+    """
+
+    origin_doc: int
+    derived_doc: int
+    direction: DirectionBasis
+    kind: ReuseKind
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FigureValue:
+    """A toll as one document states it, with where and from whom."""
+
+    doc_id: int
+    outlet: str | None
+    published: PartialDate | None
+    harm: FigureClass  # killed or injured
+    figure: Figure
+    sentence: Mention
+    source: ClaimSource
+
+
+@dataclass(frozen=True, slots=True)
+class FigureDisagreement:
+    """Different tolls for one event; ``compatible`` when every pair of values could be
+    true together (overlapping bounds, or a later and higher count: a rising toll)."""
+
+    harm: FigureClass
+    values: tuple[FigureValue, ...]
+    compatible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCluster:
+    """What several documents (or one) say alike, its provenance and its grade.
+
+    ``key`` is stable across recomputation (the kind and the first member's position),
+    so a user can cite it; ``evidence`` says in words why the grade is what it is.
+    """
+
+    key: str
+    kind: ClaimKind
+    summary: str
+    members: tuple[ClaimMember, ...]
+    edges: tuple[ProvenanceEdge, ...]
+    origins: int
+    grade: Grade
+    evidence: str
+    disagreements: tuple[FigureDisagreement, ...] = ()
+
+    @property
+    def documents(self) -> tuple[int, ...]:
+        return tuple(sorted({m.evidence.span.doc_id for m in self.members}))

@@ -5,7 +5,8 @@ span covers half of the gold span's characters; its speaker when the gold speake
 words (articles dropped) are all in the found speaker or the name it was resolved to,
 and the speaker kind agrees; an event by place (within 50 km, or the stated tolerance,
 or the country), date at the stated precision and toll; a number by value (or range)
-and qualifier; a reuse link by both spans and its direction (derived -> origin).
+and qualifier; a reuse link by both spans and its direction (derived -> origin), and a
+mutated claim by a link there that reports a changed field.
 Every score is the share of gold items matched.
 """
 
@@ -36,6 +37,7 @@ FIELDS = (
     "figures",
     "reuse",
     "drift",
+    "mutation",
     "provenance",
 )
 DEFAULT_TOLERANCE_KM = 50.0
@@ -113,13 +115,15 @@ class ReuseLink:
     """A passage of one document taken from another (spans carry the documents' indexes).
 
     ``derived_speaker``/``origin_speaker``: how each side describes the speaker when
-    the passage is a quote whose attribution changed.
+    the passage is a quote whose attribution changed; ``mutations``: the claim fields
+    (place, time, figure, actor) the derived side states otherwise.
     """
 
     derived: Span
     origin: Span
     derived_speaker: str | None = None
     origin_speaker: str | None = None
+    mutations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +288,13 @@ class _Scorer:
             self.tallies["reuse"].hit(bool(links))
             if not links:
                 self.miss("reuse", gold["id"], text, gold["kind"], "no link")
+            if gold["kind"] == "mutated_claim":
+                changed = sorted({f for link in links for f in link.mutations})
+                self.tallies["mutation"].hit(bool(changed))
+                if not changed:
+                    self.miss(
+                        "mutation", gold["id"], text, gold.get("note", ""), "no field changed"
+                    )
             drift = gold.get("attribution_drift")
             if drift:
                 reported = any(

@@ -46,6 +46,8 @@ from newstrace.evaluate.reference import (
 from newstrace.evaluate.scoring import FieldScore, Miss, Tally, worst_misses
 from newstrace.gazetteer.lookup import Gazetteer
 from newstrace.link import LinkDoc, Linker
+from newstrace.link.mutation import MutationFinder
+from newstrace.link.paraphrase import EmbeddingParaphrases
 from newstrace.records import DirectionBasis, DocumentReuse
 
 KINDS = ("reference", "gtd", "acled", "polnear", "fakes")
@@ -244,6 +246,7 @@ def scorable_links(found: Iterable[DocumentReuse]) -> tuple[ReuseLink, ...]:
             link.origin,
             link.drift.derived_speaker if link.drift else None,
             link.drift.origin_speaker if link.drift else None,
+            tuple(m.field.value for m in link.mutations),
         )
         for reuse in found
         if reuse.direction is not DirectionBasis.UNDETERMINED
@@ -264,7 +267,8 @@ def newstrace_reference(case: ReferenceCase) -> ReferencePrediction:
         )
         for doc in case.docs
     }
-    linker = Linker(docs.get)
+    analysed = {doc.index: analyses[doc.id] for doc in case.docs}.get
+    linker = Linker(docs.get, None, EmbeddingParaphrases(analysed), MutationFinder(analysed))
     found = [reuse for index in sorted(docs) for reuse in linker.link(docs[index]).reuse]
     return ReferencePrediction(
         {doc.id: found_from_analysis(analyses[doc.id]) for doc in case.docs},

@@ -5,7 +5,11 @@ Three kinds of evidence are combined, all read from spaCy's parse:
 * quoted passages (see :mod:`quote_marks`), attached to the cue verb they hang from in
   the parse, else to a cue in the same sentence, else to a lead-in sentence ending in a
   colon ("As an officer recounts to Reuters:") or a trailing "he said";
-* reported speech: a cue verb with a clausal complement ("X warned that ...");
+* reported speech and stance: a cue with its complement in the frame the cue takes
+  (data/attribution_cues.yaml): a clause ("X warned that ..."), an infinitive ("X refused
+  to comment"), an object ("X endorsed Y"), a preposition's object ("X called for Y"), or
+  for nouns of saying a 'that' clause or prepositional object ("X's claim that ...");
+  passive and raising cues ("Y is expected to ...", "Y appears to ...") name no source;
 * "according to X, ..." frames.
 
 Speakers are resolved in document order so that "he", "the source" or a surname point at
@@ -31,11 +35,16 @@ from newstrace.extract.cues import (
     speaker_head,
 )
 from newstrace.extract.lexicon import (
+    ANONYMITY,
+    CUE_NOUNS,
     CUE_VERBS,
     HEDGES,
+    INFINITIVE_CUE_VERBS,
     LINE_LABELS,
     OBJECT_CUE_VERBS,
     PARTIAL_CUE_VERBS,
+    PREPOSITION_CUES,
+    RAISING_VERBS,
     SPEECH_VERBS,
     STANCE_VERBS,
 )
@@ -55,10 +64,18 @@ from newstrace.nlp.layout import paragraph_bounds
 from newstrace.nlp.pipeline import char_span, mention, parsed_text, sentence_of
 from newstrace.records import Mention, Quote, QuoteKind, Speaker, SpeakerKind
 
-INDIRECT_CUES = CUE_VERBS | OBJECT_CUE_VERBS | STANCE_VERBS
+CLAUSE_CUES = CUE_VERBS | STANCE_VERBS
+INDIRECT_CUES = (
+    CLAUSE_CUES
+    | OBJECT_CUE_VERBS
+    | INFINITIVE_CUE_VERBS
+    | RAISING_VERBS
+    | frozenset(PREPOSITION_CUES)
+)
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quoted terms without a cue are scare quotes or titles
 MIN_PARTIAL_WORDS = 2  # one quoted word ("the 'caliph'") is a scare quote, not a quotation
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+WRITER = frozenset({"i", "we", "you"})  # outside quotes: the writer and the reader
 
 
 @dataclass(slots=True)
@@ -68,6 +85,7 @@ class _Candidate:
     end: int
     cue: Token | None
     speaker_head: Token | None
+    unsourced: bool = False  # the text names no source: 'X is expected to win'
 
 
 class _Finder:
@@ -189,38 +207,61 @@ class _Finder:
             covered += max(0, min(end, passage.outer_end) - max(start, passage.outer_start))
         return covered * 2 >= (end - start)
 
+    def _adds_to_passages(self, start: int, end: int) -> bool:
+        """Whether ``start``..``end`` says more than the quoted passages inside it."""
+        span = char_span(self.doc, start, end)
+        unquoted = sum(1 for t in span or () if t.is_alpha and t.i not in self.quoted)
+        return unquoted >= MIN_PARTIAL_WORDS
+
     def indirect(self) -> Iterable[_Candidate]:
         for token in self.doc:
-            if token.i in self.quoted or not is_cue(token, INDIRECT_CUES):
+            if token.i in self.quoted:
                 continue
-            one = self._according(token) if token.lower_ == "according" else self._reported(token)
-            found = [one] if one is not None else self._parenthetical(token)
+            if token.pos_ == "NOUN" and token.lemma_.lower() in CUE_NOUNS:
+                found = [c] if (c := _stance_noun(token)) is not None else []
+            elif not is_cue(token, INDIRECT_CUES):
+                continue
+            elif token.lower_ == "according":
+                found = [c] if (c := self._according(token)) is not None else []
+            else:
+                one = self._reported(token)
+                found = [one] if one is not None else self._parenthetical(token)
             for candidate in found:
-                if candidate.speaker_head is not None and not self._overlaps_passage(
-                    candidate.start, candidate.end
-                ):
+                if (
+                    candidate.speaker_head is not None or candidate.unsourced
+                ) and self._adds_to_passages(candidate.start, candidate.end):
                     yield candidate
 
     def _reported(self, cue: Token) -> _Candidate | None:
-        """'X said (that) CLAUSE'; or, for verbs that take their claim as an object,
-        'X denied responsibility for the attack', 'X urged Y to leave'."""
-        clause = next((c for c in cue.children if c.dep_ == "ccomp"), None)
-        if clause is not None and cue.lemma_.lower() in CUE_VERBS | STANCE_VERBS:
-            tokens = trim(list(clause.subtree))
-        elif cue.lemma_.lower() in OBJECT_CUE_VERBS:
-            objects = [c for c in cue.children if c.dep_ in {"dobj", "xcomp", "oprd"}]
-            objects += [
-                p for p in cue.children if p.dep_ == "prep" and p.lower_ in {"of", "for", "about"}
-            ]
-            tokens = trim(sorted((t for o in objects for t in o.subtree), key=lambda t: t.i))
-        else:
+        """'X said (that) CLAUSE'; 'X refused to comment'; 'X referred to Y'; or, for verbs
+        that take their claim as an object, 'X denied responsibility for the attack'.
+
+        A passive cue ('Y is expected to win') and a raising verb ('Y appears to lead')
+        name no source (or their agent): their subject belongs to the content."""
+        lemma = cue.lemma_.lower()
+        tokens = _content_of(cue, lemma)
+        clause = lemma in CLAUSE_CUES and any(c.dep_ == "ccomp" for c in cue.children)
+        unsourced = (
+            lemma in RAISING_VERBS
+            or is_expletive(cue)
+            or any(c.dep_ == "auxpass" for c in cue.children)
+        )
+        head = _agent_of(cue) if unsourced else speaker_head(cue)
+        subject = next((c for c in cue.children if c.dep_ in SUBJECT_DEPS), None)
+        if unsourced and subject is not None and subject.pos_ != "PRON":
+            # 'Y is expected to win': Y is claimed; 'Y is opposed by X': Y is all X opposes.
+            if tokens and subject.i < tokens[0].i:
+                tokens = trim(list(subject.subtree)) + tokens
+            elif not tokens and head is not None:
+                tokens = trim(list(subject.subtree))
+        if len(tokens) < 2:
             return None
-        while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
-            tokens = trim(tokens[1:])
-        if len(tokens) < 2 or is_expletive(cue):
-            return None
+        if not (clause or unsourced or _has_subject(cue)) and cue.dep_ in {"acl", "relcl", "pcomp"}:
+            return None  # 'reports confirming ...', 'forces attacking ...': a description
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        return _Candidate(QuoteKind.INDIRECT, start, end, cue, speaker_head(cue))
+        if ANONYMITY.search(self.text[start:end]):
+            return None  # 'who asked not to be named' says who may be quoted, not what
+        return _Candidate(QuoteKind.INDIRECT, start, end, cue, head, unsourced)
 
     def colon_lines(self) -> Iterable[_Candidate]:
         """'Pat Smith: Voters are worried': a name opening a paragraph, then a colon."""
@@ -292,7 +333,9 @@ class _Finder:
 
     def _according(self, according: Token) -> _Candidate | None:
         """'According to X, CLAUSE' or 'CLAUSE, according to X': the clause is the content."""
-        clause = self._clause_before(according) or (
+        # 'X said A, as B, according to Y': the main clause is X's, the last one Y's.
+        reported = is_cue(according.head, CUE_VERBS) and self._clause_before(according)
+        clause = reported or (
             sentence_of(according) if according.head is according else according.head.subtree
         )
         frame = {t.i for t in according.subtree}
@@ -303,6 +346,99 @@ class _Finder:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
         return _Candidate(QuoteKind.INDIRECT, start, end, according, speaker_head(according))
+
+
+def _content_of(cue: Token, lemma: str) -> list[Token]:
+    """The attributed words hanging from ``cue`` in the frame its lemma takes."""
+    children = list(cue.children)
+    clause = next((c for c in children if c.dep_ == "ccomp"), None)
+    if clause is not None and lemma in CLAUSE_CUES:
+        return _words_of([clause])
+    parts: list[Token | None] = []
+    if lemma in INFINITIVE_CUE_VERBS | RAISING_VERBS:
+        parts += [c for c in children if c.dep_ == "xcomp" and _is_infinitive(c)]
+    if lemma in OBJECT_CUE_VERBS:
+        parts += [c for c in children if c.dep_ in {"dobj", "xcomp", "oprd"}]
+        parts += [c for c in children if c.dep_ == "prep" and c.lower_ in {"of", "for", "about"}]
+    preps = PREPOSITION_CUES.get(lemma, frozenset())
+    particles = [c for c in children if c.dep_ == "prt" and c.i == cue.i + 1]  # "lash out at"
+    parts += _prepositional_objects([cue, *particles], preps)
+    if not parts and lemma in CLAUSE_CUES:
+        parts = [_marked_clause(cue)]
+    return _words_of(parts)
+
+
+def _prepositional_objects(heads: Iterable[Token], preps: Collection[str]) -> list[Token]:
+    """What the prepositions ``preps`` below ``heads`` govern: 'called for Y' -> Y."""
+    return [
+        o
+        for head in heads
+        for c in head.children
+        if c.dep_ in {"prep", "dative"} and c.lower_ in preps
+        for o in c.children
+        if o.dep_ in {"pobj", "pcomp"}
+    ]
+
+
+def _words_of(parts: Iterable[Token | None]) -> list[Token]:
+    """The words of ``parts``' subtrees in text order, without edge punctuation or the
+    'that' that introduces a clause."""
+    tokens = trim(sorted({t for p in parts if p is not None for t in p.subtree}, key=lambda t: t.i))
+    while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
+        tokens = trim(tokens[1:])
+    return tokens
+
+
+def _stance_noun(noun: Token) -> _Candidate | None:
+    """'her praise for Y', 'the claim that ...': the noun's complement is the content,
+    its possessor (or 'by'/'from' X) the source; without one the text names none."""
+    introducers = CUE_NOUNS[noun.lemma_.lower()]
+    parts = _prepositional_objects([noun], introducers)
+    if "that" in introducers:
+        parts += [
+            c
+            for c in noun.children
+            if c.dep_ in {"acl", "ccomp"} and any(m.lower_ == "that" for m in c.children)
+        ]
+    tokens = _words_of(parts)
+    if len(tokens) < 2:
+        return None
+    source = next((c for c in noun.children if c.dep_ == "poss"), None) or _agent_of(noun)
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return _Candidate(QuoteKind.INDIRECT, start, end, noun, source, source is None)
+
+
+def _has_subject(verb: Token) -> bool:
+    return any(c.dep_ in SUBJECT_DEPS for c in verb.children)
+
+
+def _is_infinitive(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _marked_clause(cue: Token) -> Token | None:
+    """A 'that' clause after ``cue`` that the parser hung elsewhere in the cue's
+    subtree ('said for the first time that ...' read as a relative clause of 'time')."""
+    for token in cue.subtree:
+        if (
+            token.i > cue.i
+            and token.dep_ in {"mark", "advmod"}
+            and token.lower_ in {"that", "whether"}
+        ):
+            verb = token.head
+            if verb is not cue and verb.i > cue.i and verb.pos_ in {"VERB", "AUX"}:
+                return verb
+    return None
+
+
+def _agent_of(cue: Token) -> Token | None:
+    """The 'by X' of a passive cue ('was reported by X') or of a noun ('a claim by X')."""
+    for child in cue.children:
+        if child.dep_ == "agent" or (
+            cue.pos_ == "NOUN" and child.dep_ == "prep" and child.lower_ in {"by", "from"}
+        ):
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
 
 
 def _identity(speaker: Speaker) -> int | None:
@@ -402,9 +538,11 @@ def extract_quotes(
         if (
             candidate.kind is QuoteKind.INDIRECT
             and speaker.kind is SpeakerKind.UNKNOWN
+            and head is not None
+            and (head.pos_ != "PRON" or head.lower_ in WRITER)
             and (candidate.cue is None or candidate.cue.lemma_.lower() not in SPEECH_VERBS)
         ):
-            continue  # "these attacks indicate that ...": no one is speaking
+            continue  # "these attacks indicate that ...", "we know": no source speaks
         cue = candidate.cue
         recipient = recipient_of(cue, doc_id)
         if cue is not None and (identity := _identity(speaker)) is not None:

@@ -88,7 +88,11 @@ def speaker_head(cue: Token) -> Token | None:
 
 def recipient_of(cue: Token | None, doc_id: int) -> Mention | None:
     """'tells Reuters', 'recounts to AFP', 'in an interview with CNN'."""
-    if cue is None or cue.lower_ == "according":
+    if (
+        cue is None
+        or cue.lower_ == "according"
+        or (cue.pos_ == "NOUN" and not is_mistagged_verb(cue))
+    ):
         return None
     for child in cue.children:
         telling = cue.lemma_.lower() in TELLING_VERBS

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from dateparser.date import DateDataParser
 from dateutil.relativedelta import relativedelta
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from newstrace.extract.numbers import read_amount
 from newstrace.nlp.pipeline import mention
@@ -169,7 +169,8 @@ def looks_temporal(span: Span) -> bool:
 
 def temporal_tokens(doc: Doc) -> set[int]:
     """Tokens that are part of a date or time: those of temporal DATE/TIME entities, and
-    day numbers beside a month name that the entity recognizer left out ("JAN 16, 2024")."""
+    the day and year numbers beside a month name that the entity recognizer left out
+    ("JAN 16, 2024", "4 MARCH 2025")."""
     found: set[int] = set()
     for ent in doc.ents:
         if ent.label_ in {"DATE", "TIME"} and looks_temporal(ent):
@@ -177,10 +178,26 @@ def temporal_tokens(doc: Doc) -> set[int]:
     for token in doc:
         if token.is_lower or token.lower_.rstrip(".") not in MONTHS:  # "may" is a verb
             continue
-        for near in (token.i - 1, token.i + 1):
-            if 0 <= near < len(doc) and doc[near].is_digit and 1 <= int(doc[near].text) <= 31:
-                found.add(near)
+        before = token.i - 1
+        if before >= 0 and _is_day(doc[before]):
+            found.add(before)
+        after = token.i + 1  # "JAN 16, 2024", "4 MARCH 2025": a day, a comma, a year
+        if after < len(doc) and _is_day(doc[after]):
+            found.add(after)
+            after += 1
+        if after < len(doc) and doc[after].text == ",":
+            after += 1
+        if after < len(doc) and _is_year(doc[after]):
+            found.add(after)
     return found
+
+
+def _is_day(token: Token) -> bool:
+    return token.is_digit and 1 <= int(token.text) <= 31
+
+
+def _is_year(token: Token) -> bool:
+    return token.is_digit and len(token.text) == 4 and 1000 <= int(token.text) <= 2999
 
 
 # --- Periods ---------------------------------------------------------------------------------

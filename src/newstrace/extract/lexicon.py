@@ -1,133 +1,57 @@
 """Word lists that attribution rests on: cue verbs, speaker nouns, hedges, anonymity.
 
 These are general English reporting vocabulary (as in attribution corpora such as
-PolNeAR and PARC), not lists made for any particular article.
+PolNeAR and PARC), not lists made for any particular article. The cue words, by the frame
+each introduces its content in, are data: data/attribution_cues.yaml.
 """
 
 from __future__ import annotations
 
 import re
+from importlib import resources
+from typing import Any
 
+import yaml
+
+
+def _cue_words() -> dict[str, Any]:
+    """The packaged cue lexicon (data/attribution_cues.yaml), by frame."""
+    text = resources.files("newstrace.data").joinpath("attribution_cues.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+_CUES = _cue_words()
 # Verbs that introduce reported speech or writing: "X said that ...", "... , X added".
-CUE_VERBS = frozenset(
-    [
-        "say",
-        "tell",
-        "add",
-        "warn",
-        "confirm",
-        "claim",
-        "state",
-        "announce",
-        "explain",
-        "note",
-        "insist",
-        "argue",
-        "deny",
-        "acknowledge",
-        "admit",
-        "allege",
-        "assert",
-        "report",
-        "recount",
-        "reveal",
-        "disclose",
-        "stress",
-        "emphasize",
-        "emphasise",
-        "caution",
-        "predict",
-        "estimate",
-        "suggest",
-        "indicate",
-        "write",
-        "declare",
-        "maintain",
-        "contend",
-        "reiterate",
-        "repeat",
-        "affirm",
-        "concede",
-        "complain",
-        "urge",
-        "tweet",
-        "post",
-        "testify",
-        "remark",
-        "observe",
-        "mention",
-        "describe",
-        "recall",
-        "reply",
-        "respond",
-        "answer",
-        "ask",
-        "inform",
-        "brief",
-        "quip",
-        "vow",
-        "pledge",
-        "promise",
-        "threaten",
-        "accuse",
-        "charge",
-        "believe",
-        "think",
-        "conclude",
-        "find",
-        "show",
-        "counter",
-        "retort",
-    ]
-)
+CUE_VERBS = frozenset(_CUES["speech"])
 # Verbs that govern a quoted phrase inside the reporter's own sentence (partial quotes).
-PARTIAL_CUE_VERBS = CUE_VERBS | frozenset(
-    [
-        "call",
-        "demand",
-        "weigh",
-        "criticize",
-        "criticise",
-        "condemn",
-        "dismiss",
-        "label",
-        "term",
-        "brand",
-        "refer",
-        "characterize",
-        "characterise",
-        "praise",
-        "decry",
-        "slam",
-        "denounce",
-        "hail",
-        "welcome",
-        "reject",
-    ]
-)
+PARTIAL_CUE_VERBS = CUE_VERBS | frozenset(_CUES["quoting"])
 # Verbs of saying proper: their subject speaks even when newstrace cannot tell what it is.
-SPEECH_VERBS = frozenset(
-    """say tell claim state announce add insist argue report write declare assert allege
-    deny warn explain note testify tweet post reply respond answer recount reveal""".split()
-)
+SPEECH_VERBS = frozenset(_CUES["parenthetical"])
 # Verbs whose object is the claim itself: "X denied responsibility for the attack".
-OBJECT_CUE_VERBS = frozenset(
-    """claim deny announce confirm report cite mention question demand urge criticize
-    criticise condemn praise describe outline detail propose defend reject dismiss accuse
-    blame acknowledge admit reveal disclose predict estimate call agree support oppose
-    want plan hope expect fear vow pledge promise seek tweet complain mock endorse
-    recommend request show find""".split()
-)
+OBJECT_CUE_VERBS = frozenset(_CUES["object"])
 # Verbs of knowing and believing that report a stance through a clause ("X fears that").
-STANCE_VERBS = frozenset("""know agree hope expect fear worry feel doubt suspect""".split())
+STANCE_VERBS = frozenset(_CUES["clause"])
+# Verbs whose infinitive is the attributed content: "X refused to comment".
+INFINITIVE_CUE_VERBS = frozenset(_CUES["infinitive"])
+# Verbs whose subject is part of the content and that name no source: "X appears to ...".
+RAISING_VERBS = frozenset(_CUES["raising"])
+# Verbs whose claim is a prepositional object ("X referred to Y"), with the prepositions.
+PREPOSITION_CUES: dict[str, frozenset[str]] = {
+    verb: frozenset(preps) for verb, preps in _CUES["prepositional"].items()
+}
+# Nouns of saying or stance ("her praise for Y", "the claim that ..."), with what
+# introduces their content: prepositions, or "that" for a clause.
+CUE_NOUNS: dict[str, frozenset[str]] = {
+    noun: frozenset(words) for noun, words in _CUES["noun"].items()
+}
+# Verbs whose indirect object is the one spoken to ("tells Reuters").
+TELLING_VERBS = frozenset(_CUES["telling"])
 # Words that label a line ("Photo: ...") rather than name who is speaking.
 LINE_LABELS = frozenset(
     """photo photos video watch update updated note editor source sources read related
     listen image images caption credit disclaimer correction advertisement""".split()
 )
-# Verbs whose indirect object is the one spoken to ("tells Reuters").
-TELLING_VERBS = frozenset({"tell", "inform", "brief", "assure", "warn", "remind", "notify"})
-
 # Nouns for a person who speaks without being named: "a security source", "officials".
 PERSON_NOUNS = frozenset(
     [

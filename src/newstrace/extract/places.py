@@ -6,7 +6,10 @@ Among the entries of that name, the one kept is the first, in the gazetteer's ra
 
 * it lies in the country of the place the text puts it in ("Tarmiyah, Saladin, Iraq",
   "X in Y"), within a short distance when that place is a town, and preferably in the
-  province the text names;
+  province the text names; when the text means the area around a town ("the
+  countryside of Y", "rural Y", or "in Y" for a town whose province bears its name, as
+  Syrian and Iraqi provinces do), in that town's province. A town named for its province
+  ranks as coarse as a province when events choose between it and a place inside it;
 * else in a country the document names (its states, countries, provinces), so that
   "Damascus", "Kerman" and "Palmyra" are not their US namesakes; a namesake elsewhere is
   kept only when prominent (a country, a province, a city);
@@ -26,19 +29,15 @@ none are ever invented. Lookups are cached per process on normalized names.
 
 from __future__ import annotations
 
-import logging
-import os
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from pathlib import Path
 
 from spacy.tokens import Doc
 
 from newstrace.extract.toponyms import Toponym, find_toponyms, place_terms
 from newstrace.gazetteer.geo import haversine_km
-from newstrace.gazetteer.index import GazetteerError
-from newstrace.gazetteer.lookup import GAZETTEER_ENV, Gazetteer
+from newstrace.gazetteer.lookup import Gazetteer, default_gazetteer
 from newstrace.gazetteer.model import (
     ADMIN_TYPES,
     FACILITIES,
@@ -51,8 +50,6 @@ from newstrace.gazetteer.model import (
 from newstrace.gazetteer.normalize import fold, skeleton
 from newstrace.nlp.pipeline import mention
 from newstrace.records import Place
-
-log = logging.getLogger(__name__)
 
 PROMINENT_POPULATION = 100_000  # a namesake outside the document's countries must be a city
 MIN_SIMILARITY = 85.0  # fuzzy matches below this are other names, not other spellings
@@ -68,6 +65,7 @@ _FACILITY_QUALIFIERS = frozenset({"international", "military", "air", "civil", "
 # How specific a point is: a neighbourhood is finer than a town, a town than a district...
 LEVELS = {"neighbourhood": 0, "admin2": 2, "district": 2, "region": 3, "admin1": 3, "country": 4}
 UNPLACED = 9  # no point at all
+_AREA_TYPES = ADMIN_TYPES | {"country"}
 _KIND_FITS = {
     "admin1": frozenset({"admin1", "region"}),
     "region": frozenset({"admin1", "region", "admin2"}),
@@ -111,21 +109,9 @@ class _Found:
     reason: str
     admin1: str | None
     feature_type: str
-
-
-def default_gazetteer() -> Gazetteer | None:
-    """The configured gazetteer (``$NEWSTRACE_GAZETTEER``, else the packaged one), opened
-    once per path, so a changed setting is honoured (None when none can be opened)."""
-    return _open_gazetteer(os.environ.get(GAZETTEER_ENV) or None)
-
-
-@cache
-def _open_gazetteer(path: str | None) -> Gazetteer | None:
-    try:
-        return Gazetteer.configured(Path(path) if path else None)
-    except GazetteerError as exc:
-        log.warning("places left unresolved: %s", exc)
-        return None
+    # The text may mean the area around the point: "the countryside of Idlib", "rural
+    # Tal Tamer", or a town whose province bears its name ("in Al-Hasakeh").
+    area: bool = False
 
 
 @cache
@@ -283,19 +269,7 @@ class _Resolver:
             return None
         if fuzzy and not (country or hints) and not _prominent(entry) and not top.strong:
             return None  # a name only a preposition calls a place, spelled like a village
-        around = container.entry if container is not None else None
-        far = (
-            haversine_km(entry.latitude, entry.longitude, around.latitude, around.longitude)
-            if around
-            else 0.0
-        )
-        elsewhere = (
-            around is not None and around.feature_type == "admin1" and entry.admin1 != around.name
-        )
-        if fuzzy and elsewhere and far > NEIGHBOURING_KM:
-            return None  # a similar name far off in another province is another place
-        in_town = around is not None and around.feature_type in SETTLEMENTS
-        if in_town and far > CONTAINED_KM and entry.feature_type not in ADMIN_TYPES | {"country"}:
+        if not self._inside(entry, fuzzy, container):
             return None
         kind = top.feature
         named_after = kind in place_terms().named_after_town and entry.feature_type in SETTLEMENTS
@@ -316,7 +290,38 @@ class _Resolver:
             what = kind if named_after and not fits else "area"
             why = f"no {what} of this name in the gazetteer: placed at {why}"
         feature = kind if kind in NATURAL | FACILITIES else entry.feature_type
-        return _Found(entry, precision, why, admin1, feature)
+        area = entry.feature_type in SETTLEMENTS and (top.near or self._names_province(top, entry))
+        return _Found(entry, precision, why, admin1, feature, area)
+
+    def _names_province(self, top: Toponym, town: GazetteerEntry) -> bool:
+        """Whether the town's own province goes by the name the text uses for it (in
+        any transliteration: "al-Hasakeh" for Al Hasakah)."""
+        key = fold(top.name)
+        return any(
+            c.entry.feature_type == "admin1"
+            and c.entry.country_code == town.country_code
+            and c.entry.name == town.admin1
+            and (c.match is not MatchKind.FUZZY or skeleton(c.matched) == skeleton(key))
+            for c in self.lookup(key, (town.country_code,), True)
+        )
+
+    @staticmethod
+    def _inside(entry: GazetteerEntry, fuzzy: bool, container: _Found | None) -> bool:
+        """Whether ``entry`` can lie where the text puts it: in a province (or, under its
+        exact name, across that province's border); close to a town; in the area around
+        a town (its countryside, the province named after it), that is in the town's
+        province (or, under its exact name, near the town)."""
+        if container is None:
+            return True
+        around = container.entry
+        far = haversine_km(entry.latitude, entry.longitude, around.latitude, around.longitude)
+        if around.feature_type == "admin1":
+            return not fuzzy or entry.admin1 == around.name or far <= NEIGHBOURING_KM
+        if around.feature_type not in SETTLEMENTS or entry.feature_type in _AREA_TYPES:
+            return True
+        if container.area:
+            return entry.admin1 == around.admin1 or (not fuzzy and far <= NEIGHBOURING_KM)
+        return far <= CONTAINED_KM
 
     @staticmethod
     def _why(
@@ -457,6 +462,7 @@ def locate_places(
         for index in missing:
             state.found[index] = step(index)
     located = []
+    containers = {t.container for t in toponyms}
     for index, top in enumerate(toponyms):
         found = state.found.get(index)
         if found is None and not top.strong:
@@ -464,6 +470,8 @@ def locate_places(
         unplaced = f"not in the gazetteer ({top.evidence}); the text places it nowhere"
         place = _place(doc, top, doc_id, found, unplaced)
         level = level_of(found.entry.feature_type) if found else UNPLACED
+        if found is not None and found.area and not top.near and index in containers:
+            level = LEVELS["admin1"]  # "X in Al-Hasakeh" names the province: X is finer
         located.append(LocatedPlace(place, top.start, top.end, top.sentence, top.near, level))
     return located
 

@@ -5,7 +5,7 @@
 """
 
 from newstrace.gazetteer.index import GazetteerError, default_index_path
-from newstrace.gazetteer.lookup import Gazetteer
+from newstrace.gazetteer.lookup import Gazetteer, default_gazetteer
 from newstrace.gazetteer.model import Candidate, GazetteerEntry, MatchKind
 
 __all__ = [
@@ -14,5 +14,6 @@ __all__ = [
     "GazetteerEntry",
     "GazetteerError",
     "MatchKind",
+    "default_gazetteer",
     "default_index_path",
 ]

@@ -10,12 +10,16 @@ passes, so "Anbar" is the Iraqi governorate rather than a hamlet of the same nam
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 
+from anyascii import anyascii
 from rapidfuzz import fuzz, process
 
 from newstrace.gazetteer.index import (
@@ -24,7 +28,6 @@ from newstrace.gazetteer.index import (
     default_index_path,
 )
 from newstrace.gazetteer.model import (
-    ADMIN_TYPES,
     FACILITIES,
     NATURAL,
     SETTLEMENTS,
@@ -32,9 +35,11 @@ from newstrace.gazetteer.model import (
     GazetteerEntry,
     MatchKind,
 )
-from newstrace.gazetteer.normalize import compact, fold, skeleton, variants
+from newstrace.gazetteer.normalize import compact, fold, skeleton, variants, without_article
 
 GAZETTEER_ENV = "NEWSTRACE_GAZETTEER"
+
+log = logging.getLogger(__name__)
 
 _TYPE_BONUS = {"country": 3.0, "admin1": 4.5, "region": 4.5, "admin2": 3.5, "district": 3.0}
 _TYPE_BONUS |= dict.fromkeys(NATURAL | FACILITIES, 2.5)
@@ -44,6 +49,8 @@ _FUZZY_CUTOFF = 80.0
 _SKELETON_BONUS = 5.0  # same consonant skeleton: likely a transliteration of the same name
 _MAX_FUZZY_KEYS = 30
 _MAX_CANDIDATE_KEYS = 4000
+_END_MARKS = "'`’‘ʿʾ "
+_AFTER_ARTICLE = re.compile(r"[ -]")
 
 _COLUMNS = """
 e.id, e.name, e.latitude, e.longitude, e.feature_type, e.country_code,
@@ -66,13 +73,6 @@ _COUNTRY_BY_CODE = (
 
 def _placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
-
-
-def entity_label(feature_type: str) -> str:
-    """The spaCy-style label of a place: LOC for natural features, FAC for sites, else GPE."""
-    if feature_type in NATURAL:
-        return "LOC"
-    return "FAC" if feature_type in FACILITIES else "GPE"
 
 
 class Gazetteer:
@@ -254,26 +254,40 @@ class Gazetteer:
                 return candidate.entry
         return None
 
-    def names(self, min_population: int = 15_000) -> Iterator[tuple[str, str]]:
-        """(surface name, entity label) pairs worth labelling in text.
+    def names(
+        self, min_population: int = 15_000, exonym_population: int = 100_000
+    ) -> Iterator[str]:
+        """Place names worth labelling in text, a bounded set: countries and admin-1 units
+        under every name, settlements from ``min_population`` up under their own and ASCII
+        names and the alternates that transliterate them ("Idleb" for "Idlib"), and
+        from ``exonym_population`` up under every alternate ("Erbil" for "Arbīl").
 
-        Countries, admin-1 units and named features always; settlements from
-        ``min_population`` up. Only Latin-script names written with a capital letter.
+        Only Latin-script names written with a capital letter and at least one lower-case
+        letter (codes such as "BGW" are not names in running text), each also as English
+        text often writes it: without diacritics and end marks ("Samarra" for "Sāmarrā’")
+        and without the Arabic article ("Qamishli" for "Al Qāmishlī").
         """
-        minor = sorted(SETTLEMENTS | (ADMIN_TYPES - {"admin1", "region"}))
         rows = self._db.execute(
-            "SELECT DISTINCT n.surface, e.feature_type FROM names n "
-            "JOIN entries e ON e.rowid = n.entry WHERE length(n.surface) >= 3 "
-            f"AND (e.feature_type NOT IN ({_placeholders(minor)}) OR "
+            "SELECT n.surface, n.kind, e.name, e.ascii_name, e.feature_type, e.population "
+            "FROM names n JOIN entries e ON e.rowid = n.entry "
+            "WHERE n.surface IS NOT NULL AND length(n.surface) >= 3 AND n.kind <= ? "
+            "AND (e.feature_type IN ('country', 'admin1', 'region') OR "
             "(e.feature_type IN ('city', 'town', 'village') AND e.population >= ?))",
-            [*minor, min_population],
+            (MatchKind.ALTERNATE.rank, min_population),
         )
-        seen: set[tuple[str, str]] = set()
-        for surface, feature_type in rows:
-            pair = (surface, entity_label(feature_type))
-            if pair not in seen:
-                seen.add(pair)
-                yield pair
+        seen: set[str] = set()
+        for surface, kind, name, ascii_name, feature_type, population in rows:
+            if not fold(surface).isascii():
+                continue
+            minor = feature_type in SETTLEMENTS and population < exonym_population
+            if minor and kind == MatchKind.ALTERNATE.rank:
+                shape = skeleton(fold(surface))
+                if shape not in (skeleton(fold(name)), skeleton(fold(ascii_name))):
+                    continue  # another name, not another spelling, of a smaller place
+            for written in _spellings(surface):
+                if written not in seen and written[:1].isupper() and not written.isupper():
+                    seen.add(written)
+                    yield written
 
     def summary(self, country_codes: Sequence[str] = ()) -> dict[str, tuple[int, int]]:
         """Per feature type: how many entries, and how many of them have a stand-in point."""
@@ -285,3 +299,27 @@ class Gazetteer:
             codes,
         )
         return {feature_type: (count, stand_ins) for feature_type, count, stand_ins in rows}
+
+
+def _spellings(surface: str) -> list[str]:
+    """A name as written, in ASCII without end marks, and without its article."""
+    plain = anyascii(surface).strip(_END_MARKS)
+    found = [surface, plain]
+    if without_article(fold(plain)) is not None:
+        found.append(_AFTER_ARTICLE.split(plain, maxsplit=1)[-1])
+    return found
+
+
+def default_gazetteer() -> Gazetteer | None:
+    """The configured gazetteer (``$NEWSTRACE_GAZETTEER``, else the packaged one), opened
+    once per path, so a changed setting is honoured (None when none can be opened)."""
+    return _open_configured(os.environ.get(GAZETTEER_ENV) or None)
+
+
+@cache
+def _open_configured(path: str | None) -> Gazetteer | None:
+    try:
+        return Gazetteer.configured(Path(path) if path else None)
+    except GazetteerError as exc:
+        log.warning("places left unresolved: %s", exc)
+        return None

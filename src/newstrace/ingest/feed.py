@@ -59,7 +59,10 @@ def _fragment_text(fragment: str, source: str) -> DocumentInput:
 
 def read_feed(data: bytes, source: str) -> Iterator[Item]:
     """Yield a document per readable entry and a :class:`Problem` per broken one."""
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(data)
+    except (UnicodeError, LookupError, ValueError) as exc:  # found by fuzzing (fuzz/)
+        raise IngestError(f"unreadable feed ({type(exc).__name__})") from exc
     if not parsed.entries:
         reason = getattr(parsed, "bozo_exception", None)
         detail = f" ({str(reason).splitlines()[0]})" if reason else ""

@@ -99,6 +99,8 @@ def read_url(url: str, policy: FetchPolicy) -> Iterator[Item]:
             final_url, content_type, body = _download(client, url, policy)
     except httpx.TimeoutException as exc:
         raise IngestError(f"timed out after {policy.timeout_s:g} s") from exc
+    except httpx.InvalidURL as exc:  # not an HTTPError: e.g. a redirect to "javascript:x"
+        raise IngestError(f"invalid URL or redirect target ({exc})") from exc
     except httpx.HTTPError as exc:
         raise IngestError(f"fetch failed ({exc.__class__.__name__}: {exc})") from exc
     kind = content_type.split(";")[0].strip().lower()

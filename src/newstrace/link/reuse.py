@@ -26,6 +26,7 @@ from newstrace.link.direction import decide
 from newstrace.link.drift import attribution_drift, extra_words, most_overlapping, quote_edit
 from newstrace.link.text import LinkDoc, shingles
 from newstrace.records import (
+    ClaimChange,
     DocumentReuse,
     Passage,
     Relation,
@@ -47,16 +48,33 @@ BANDS = (8, 6)
 MIN_PASSAGE_WORDS = SEED_WORDS  # a shorter passage could never be confirmed
 WHOLLY_DERIVED_SHARE = 0.8  # METER's wholly derived: (nearly) all of the text is reused
 # Stored with every linked document: a change here relinks the whole store, since
-# signatures made with other settings cannot be compared.
-LINK_VERSION = f"reuse.1-{SHINGLE_WORDS}w-{NUM_PERM}p-{BANDS[0]}x{BANDS[1]}"
+# signatures made with other settings cannot be compared (2: paraphrase and mutations).
+LINK_VERSION = f"reuse.2-{SHINGLE_WORDS}w-{NUM_PERM}p-{BANDS[0]}x{BANDS[1]}"
 
 
 class ParaphraseFinder(Protocol):
-    """The seam for a later stage (sentence embeddings) pairing stretches that say the
-    same in other words: it gets two documents and the stretches already aligned, and
-    returns more segments, which become ``paraphrase`` links."""
+    """Pairs stretches that say the same in other words (:mod:`.paraphrase`): it gets two
+    documents and the stretches already aligned, and returns more segments, which become
+    ``paraphrase`` links. It keeps its own corpus index, so documents that share no
+    words can still be compared."""
 
     def __call__(self, a: LinkDoc, b: LinkDoc, aligned: Sequence[Segment]) -> list[Segment]: ...
+
+    def candidates(self, doc: LinkDoc) -> set[int]:
+        """Documents indexed before that may restate one of ``doc``'s claims."""
+        ...
+
+    def add(self, doc: LinkDoc) -> None:
+        """Index ``doc`` for the documents linked after it."""
+        ...
+
+
+class Mutations(Protocol):
+    """Reads what a derived span states differently from its origin (:mod:`.mutation`)."""
+
+    def __call__(
+        self, origin: LinkDoc, origin_span: Span, derived: LinkDoc, derived_span: Span
+    ) -> tuple[ClaimChange, ...]: ...
 
 
 @cache
@@ -142,7 +160,9 @@ class _Side:
         return extra_words(self.doc.words, self.doc.text, quote, self.aligned) if quote else ""
 
 
-def _link(origin: _Side, derived: _Side, similarity: float, kind: ReuseKind) -> ReuseLink:
+def _link(
+    origin: _Side, derived: _Side, similarity: float, kind: ReuseKind, mutations: Mutations | None
+) -> ReuseLink:
     o_span, d_span = origin.span, derived.span
     o_quotes = [(q.content.span.start, q.content.span.end) for q in origin.doc.quotes]
     d_quotes = [(q.content.span.start, q.content.span.end) for q in derived.doc.quotes]
@@ -157,7 +177,12 @@ def _link(origin: _Side, derived: _Side, similarity: float, kind: ReuseKind) -> 
             derived.doc.text,
         )
     edit = quote_edit(origin.extra(), derived.extra()) if kind is not ReuseKind.PARAPHRASE else None
-    return ReuseLink(o_span, d_span, kind, round(similarity, 4), drift, edit)
+    changed = (
+        mutations(origin.doc, o_span, derived.doc, d_span)
+        if mutations and kind in (ReuseKind.PARAPHRASE, ReuseKind.NEAR_VERBATIM)
+        else ()
+    )
+    return ReuseLink(o_span, d_span, kind, round(similarity, 4), drift, edit, changed)
 
 
 def _kind(a: _Side, b: _Side, similarity: float) -> ReuseKind:
@@ -169,9 +194,15 @@ def _kind(a: _Side, b: _Side, similarity: float) -> ReuseKind:
 
 
 def compare(
-    a: LinkDoc, b: LinkDoc, paraphrases: ParaphraseFinder | None = None
+    a: LinkDoc,
+    b: LinkDoc,
+    paraphrases: ParaphraseFinder | None = None,
+    mutations: Mutations | None = None,
 ) -> DocumentReuse | None:
-    """The reuse between two documents, oriented origin -> derived, or None if none."""
+    """The reuse between two documents, oriented origin -> derived, or None if none.
+
+    ``mutations`` reads the claims of near-verbatim and paraphrase links (verbatim ones
+    state the same words)."""
     aligned = segments(a.side(), b.side())
     in_a = {i for s in aligned for i in range(s.a_start, s.a_end)}
     in_b = {i for s in aligned for i in range(s.b_start, s.b_end)}
@@ -200,7 +231,9 @@ def compare(
         relation=relation(share),
         reused_share=share,
         links=tuple(
-            _link(sa, sb, sim, kind) if a_is_origin else _link(sb, sa, sim, kind)
+            _link(sa, sb, sim, kind, mutations)
+            if a_is_origin
+            else _link(sb, sa, sim, kind, mutations)
             for sa, sb, sim, kind in found
         ),
         reasons=reasons,
@@ -226,7 +259,9 @@ class Linker:
     """Links documents one at a time against every document indexed before them.
 
     ``read`` fetches an indexed document by id (from the store, or a dict in tests and
-    benchmarks); the index may start filled from stored signatures.
+    benchmarks); the index may start filled from stored signatures. Without
+    ``paraphrases`` only shared words link documents; ``mutations`` reads what
+    near-verbatim and paraphrased claims changed.
     """
 
     def __init__(
@@ -234,19 +269,25 @@ class Linker:
         read: Callable[[int], LinkDoc | None],
         index: ReuseIndex | None = None,
         paraphrases: ParaphraseFinder | None = None,
+        mutations: Mutations | None = None,
     ) -> None:
         self.read = read
         self.index = index or ReuseIndex()
         self.paraphrases = paraphrases
+        self.mutations = mutations
 
     def link(self, doc: LinkDoc) -> Linked:
         sketched = sketches(doc)
+        candidates = self.index.candidates(s for _, s in sketched)
+        if self.paraphrases:
+            candidates |= self.paraphrases.candidates(doc)
+            self.paraphrases.add(doc)
         found = []
-        for other_id in sorted(self.index.candidates(s for _, s in sketched) - {doc.id}):
+        for other_id in sorted(candidates - {doc.id}):
             other = self.read(other_id)
             if other is None or same_source(doc, other):
                 continue
-            reuse = compare(other, doc, self.paraphrases)
+            reuse = compare(other, doc, self.paraphrases, self.mutations)
             if reuse is not None:
                 found.append(reuse)
         self.index.add(doc.id, (s for _, s in sketched))

@@ -77,6 +77,15 @@ class AliasTable:
     def adjective_of(self, text: str) -> AliasEntry | None:
         return self._adjectives.get(normalize_name(text))
 
+    def acronyms(self) -> set[str]:
+        """Every all-capitals alias ("IS", "SDF"), as written."""
+        return {
+            alias
+            for entry in self.entries
+            for alias in (entry.name, *entry.aliases)
+            if alias.isupper() and alias.isalpha()
+        }
+
     def ruler_patterns(self) -> Iterator[dict[str, str]]:
         """Entity-ruler patterns: names label as ORG (GPE for states), ids as ``kind:id``."""
         for entry in self.entries:

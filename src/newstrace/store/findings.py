@@ -4,7 +4,7 @@ replaced wholesale when the document is analysed again (so re-runs are idempoten
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, delete, func, select
@@ -27,6 +27,8 @@ from newstrace.records import (
     SpeakerKind,
     TimeExpression,
 )
+from newstrace.store.documents import lock_document
+from newstrace.store.retry import retrying
 from newstrace.store.schema import (
     AnalysisRow,
     Base,
@@ -310,20 +312,28 @@ class FindingStore:
 
     def save(self, analysis: Analysis, pipeline_version: str) -> None:
         """Replace the document's findings with ``analysis`` in one transaction."""
-        doc_id = analysis.doc_id
+        self.save_all([analysis], pipeline_version)
+
+    @retrying
+    def save_all(self, analyses: Sequence[Analysis], pipeline_version: str) -> None:
+        """Replace the findings of every document in ``analyses`` in one transaction: a
+        batch costs one commit, and an interrupted run loses at most the batch."""
         with Session(self.engine) as session, session.begin():
-            for table in _FINDING_ROWS:
-                session.execute(delete(table).where(table.document_id == doc_id))  # type: ignore[attr-defined]
-            session.add_all(_finding_rows(analysis))
-            session.merge(
-                AnalysisRow(
-                    document_id=doc_id,
-                    pipeline_version=pipeline_version,
-                    english=analysis.english,
-                    notes=list(analysis.notes),
-                    analysed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            for analysis in sorted(analyses, key=lambda a: a.doc_id):  # one lock order
+                doc_id = analysis.doc_id
+                lock_document(session, doc_id)
+                for table in _FINDING_ROWS:
+                    session.execute(delete(table).where(table.document_id == doc_id))  # type: ignore[attr-defined]
+                session.add_all(_finding_rows(analysis))
+                session.merge(
+                    AnalysisRow(
+                        document_id=doc_id,
+                        pipeline_version=pipeline_version,
+                        english=analysis.english,
+                        notes=list(analysis.notes),
+                        analysed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    )
                 )
-            )
 
     def pending(self, pipeline_version: str, batch_size: int = 200) -> Iterator[int]:
         """Ids of documents not yet analysed by this version of the pipeline."""

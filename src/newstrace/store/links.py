@@ -9,15 +9,19 @@ loses at most the document under way.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, or_, select
+from sqlalchemy import Engine, Select, delete, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from newstrace.records import (
+    Analysis,
     AttributionDrift,
     Change,
+    ClaimChange,
+    ClaimField,
     DirectionBasis,
     DirectionReason,
     DocumentReuse,
@@ -31,8 +35,12 @@ from newstrace.records import (
     ReuseLink,
     Span,
 )
+from newstrace.store.documents import lock_document
+from newstrace.store.findings import FindingStore
+from newstrace.store.retry import retrying
 from newstrace.store.schema import (
     AnalysisRow,
+    ClaimEmbeddingRow,
     ReuseLinkedRow,
     ReuseLinkRow,
     ReusePairRow,
@@ -94,7 +102,27 @@ def _link(row: ReuseLinkRow, origin_id: int, derived_id: int) -> ReuseLink:
         if drift
         else None,
         quote_edit=QuoteEdit(QuoteChange(edit[0]), edit[1], edit[2]) if edit else None,
+        mutations=tuple(ClaimChange(ClaimField(f), o, d) for f, o, d in row.mutations or ()),
     )
+
+
+def stored_analysis(findings: FindingStore) -> Callable[[int], Analysis | None]:
+    """A document's stored findings as one record, as paraphrase and mutation read them
+    (the last documents read are kept: each is read once per pair it is compared in)."""
+
+    @lru_cache(maxsize=256)
+    def read(doc_id: int) -> Analysis | None:
+        return Analysis(
+            doc_id,
+            True,
+            quotes=tuple(findings.quotes(doc_id)),
+            figures=tuple(findings.figures(doc_id)),
+            times=tuple(findings.times(doc_id)),
+            places=tuple(findings.places(doc_id)),
+            events=tuple(findings.events(doc_id)),
+        )
+
+    return read
 
 
 class LinkStore:
@@ -104,7 +132,7 @@ class LinkStore:
         self.engine = engine
         self.version = version
 
-    def _current(self) -> Select[Any]:
+    def current(self) -> Select[Any]:
         """Documents linked by this version since their last analysis."""
         return (
             select(ReuseLinkedRow.document_id)
@@ -119,7 +147,7 @@ class LinkStore:
             return list(
                 session.scalars(
                     select(AnalysisRow.document_id)
-                    .where(AnalysisRow.document_id.not_in(self._current()))
+                    .where(AnalysisRow.document_id.not_in(self.current()))
                     .order_by(AnalysisRow.document_id)
                 )
             )
@@ -129,16 +157,18 @@ class LinkStore:
         with Session(self.engine) as session:
             rows = session.execute(
                 select(ReusePassageRow.document_id, ReusePassageRow.signature)
-                .where(ReusePassageRow.document_id.in_(self._current()))
+                .where(ReusePassageRow.document_id.in_(self.current()))
                 .order_by(ReusePassageRow.document_id)
                 .execution_options(yield_per=5000)
             )
             for row in rows:
                 yield row.document_id, row.signature
 
+    @retrying
     def save(self, doc_id: int, passages: list[Passage], found: list[DocumentReuse]) -> None:
         """Replace the document's passages and every pair it is part of."""
         with Session(self.engine) as session, session.begin():
+            lock_document(session, doc_id)
             involved = or_(ReusePairRow.origin_id == doc_id, ReusePairRow.derived_id == doc_id)
             pairs = select(ReusePairRow.id).where(involved)
             session.execute(delete(ReuseLinkRow).where(ReuseLinkRow.pair_id.in_(pairs)))
@@ -174,6 +204,7 @@ class LinkStore:
                         derived_start=link.derived.start,
                         derived_end=link.derived.end,
                         detail=_detail_json(link),
+                        mutations=[[m.field.value, m.origin, m.derived] for m in link.mutations],
                     )
                     for link in reuse.links
                 )
@@ -219,3 +250,61 @@ class LinkStore:
     def count_links(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(ReuseLinkRow)) or 0
+
+
+class EmbeddingStore:
+    """Claim-sentence embeddings of one model, by document: the paraphrase stage's cache
+    and the source its corpus index is rebuilt from."""
+
+    def __init__(self, engine: Engine, model: str, linked: LinkStore | None = None) -> None:
+        self.engine = engine
+        self.model = model
+        # When given, the corpus index holds only documents this link version has linked,
+        # so an interrupted run that embedded but never linked a document resumes exactly
+        # as an uninterrupted one would.
+        self.linked = linked
+
+    def vectors(self, doc_id: int) -> dict[tuple[int, int], bytes]:
+        """The document's stored vectors by sentence (start, end)."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(
+                    ClaimEmbeddingRow.span_start,
+                    ClaimEmbeddingRow.span_end,
+                    ClaimEmbeddingRow.vector,
+                )
+                .where(ClaimEmbeddingRow.document_id == doc_id)
+                .where(ClaimEmbeddingRow.model == self.model)
+            )
+            return {(row.span_start, row.span_end): row.vector for row in rows}
+
+    def add(self, doc_id: int, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """Keep newly embedded sentences of a document."""
+        with Session(self.engine) as session, session.begin():
+            session.add_all(
+                ClaimEmbeddingRow(
+                    document_id=doc_id,
+                    span_start=start,
+                    span_end=end,
+                    model=self.model,
+                    vector=vector,
+                )
+                for start, end, vector in rows
+            )
+
+    def every(self) -> Iterator[tuple[int, bytes]]:
+        """(document id, vector) of every stored sentence, in document order."""
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(ClaimEmbeddingRow.document_id, ClaimEmbeddingRow.vector)
+                .where(ClaimEmbeddingRow.model == self.model)
+                .where(
+                    ClaimEmbeddingRow.document_id.in_(self.linked.current())
+                    if self.linked
+                    else true()
+                )
+                .order_by(ClaimEmbeddingRow.document_id)
+                .execution_options(yield_per=5000)
+            )
+            for row in rows:
+                yield row.document_id, row.vector

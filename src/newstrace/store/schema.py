@@ -180,6 +180,20 @@ class ReusePassageRow(Base):
     signature: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ClaimEmbeddingRow(Base):
+    """A claim sentence's embedding (float16), kept so that re-linking never embeds a
+    sentence again and the paraphrase index is rebuilt from the store."""
+
+    __tablename__ = "claim_embeddings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+    model: Mapped[str] = mapped_column(String(48))
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ReuseLinkedRow(Base):
     """That a document was linked against the corpus, when, and by which linker version."""
 
@@ -205,7 +219,9 @@ class ReusePairRow(Base):
 
 
 class ReuseLinkRow(Base):
-    """One reused stretch; ``detail`` holds attribution drift and quote edits."""
+    """One reused stretch; ``detail`` holds attribution drift and quote edits,
+    ``mutations`` the claim fields the derived side states otherwise ([field, origin,
+    derived] each)."""
 
     __tablename__ = "reuse_links"
 
@@ -218,3 +234,43 @@ class ReuseLinkRow(Base):
     derived_start: Mapped[int]
     derived_end: Mapped[int]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    mutations: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
+
+
+class ClaimClusterRow(Base):
+    """One claim cluster with its grade; ``detail`` holds its members (evidence spans,
+    sources, events), provenance edges and figure disagreements. Rebuilt wholesale after
+    every linking run, so it never outlives the findings it rests on."""
+
+    __tablename__ = "claim_clusters"
+
+    key: Mapped[str] = mapped_column(String(48), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    grade: Mapped[str] = mapped_column(String(40), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    documents: Mapped[int]
+    origins: Mapped[int]
+    evidence: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON)
+    built_at: Mapped[dt.datetime]  # when the clusters were computed (all rows alike)
+
+
+class ClaimMemberRow(Base):
+    """That a document's stretch belongs to a claim cluster: claims by document."""
+
+    __tablename__ = "claim_members"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cluster_key: Mapped[str] = mapped_column(ForeignKey("claim_clusters.key"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    span_start: Mapped[int]
+    span_end: Mapped[int]
+
+
+# SQLite full-text search (migration 0006): FTS5 virtual tables, which SQLAlchemy does not
+# model, and the shadow tables SQLite keeps for them. PostgreSQL has indexes instead.
+SQLITE_SEARCH_TABLES = frozenset(
+    f"{table}{part}"
+    for table in ("documents_fts", "quotes_fts")
+    for part in ("", "_config", "_data", "_docsize", "_idx")
+) | {"quotes_fts_content"}

@@ -8,6 +8,7 @@ request; on loopback, Host must name loopback so a rebinding web page cannot rea
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import ipaddress
 import math
@@ -22,8 +23,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from newstrace.store import DocumentStore
+from newstrace.web import claims as claim_view
+from newstrace.web import events as event_view
 from newstrace.web import ledger
-from newstrace.web.pages import STATIC, Pages
+from newstrace.web import search as search_view
+from newstrace.web import speakers as speaker_view
+from newstrace.web.pages import STATIC, Pages, countries_script
 
 PAGE_SIZE = 100
 MAX_QUERY_CHARS = 200
@@ -56,6 +61,16 @@ def _given_token(request: Request) -> str | None:
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     return request.cookies.get(TOKEN_COOKIE) or request.query_params.get("token")
+
+
+def _day(value: str, name: str) -> dt.date | None:
+    """A date from the address (a form sends ``""`` for an empty field)."""
+    if not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise HTTPException(400, f"{name}: not a date (YYYY-MM-DD)") from None
 
 
 def _token_ok(expected: str, given: str | None) -> bool:
@@ -136,29 +151,67 @@ def create_app(
 
     @app.get("/speakers", response_class=HTMLResponse)
     def speakers() -> HTMLResponse:
-        return html("speakers.html", section="speakers", speakers=ledger.speakers(store))
+        return html("speakers.html", section="speakers", speakers=speaker_view.speakers(store))
 
     @app.get("/speakers/{slug}", response_class=HTMLResponse)
     def speaker(slug: str) -> HTMLResponse:
-        found = ledger.find_speaker(store, slug)
+        found = speaker_view.find_speaker(store, slug)
         if found is None:
             raise HTTPException(404, "there is no such speaker")
         docs = {d.id: d for d in ledger.document_summaries(store, ids=found.documents)}
-        return html("speaker.html", section="speakers", s=found, docs=docs)
+        quotes = speaker_view.speaker_quotes(store, found)
+        return html("speaker.html", section="speakers", s=found, quotes=quotes, docs=docs)
 
     @app.get("/search", response_class=HTMLResponse)
     def search(q: str = Query("", max_length=MAX_QUERY_CHARS)) -> HTMLResponse:
         query = q.strip()
         if not query:
             return html("search.html", query="")
-        results = ledger.search(store, query)
+        results = search_view.search(store, query)
         docs = {
             d.id: d
             for d in ledger.document_summaries(store, ids={r.doc_id for r in results.quotes})
         }
         return html(
-            "search.html", query=query, results=results, docs=docs, limit=ledger.SEARCH_LIMIT
+            "search.html", query=query, results=results, docs=docs, limit=search_view.SEARCH_LIMIT
         )
+
+    @app.get("/events", response_class=HTMLResponse)
+    def events(
+        event_type: str = Query("", alias="type", max_length=MAX_QUERY_CHARS),
+        actor: str = Query("", max_length=MAX_QUERY_CHARS),
+        country: str = Query("", max_length=MAX_QUERY_CHARS),
+        start: str = Query("", alias="from", max_length=10),
+        end: str = Query("", alias="to", max_length=10),
+    ) -> HTMLResponse:
+        chosen = event_view.EventFilter(
+            event_type or None, actor or None, country or None, _day(start, "from"), _day(end, "to")
+        )
+        return html(
+            "events.html",
+            section="events",
+            **event_view.page(store, chosen, pages.links().document),
+        )
+
+    @app.get("/claims", response_class=HTMLResponse)
+    def claims(grade: str = Query("", max_length=32)) -> HTMLResponse:
+        chosen = claim_view.GRADES_BY_NAME.get(grade.lower()) if grade else None
+        if grade and chosen is None:
+            raise HTTPException(400, f"grade: one of {', '.join(claim_view.GRADES_BY_NAME)}")
+        found = claim_view.claim_list(store, chosen)
+        return html("claims.html", section="claims", found=found, grades=claim_view.GRADES)
+
+    @app.get("/claims/{key}", response_class=HTMLResponse)
+    def claim(key: str) -> HTMLResponse:
+        view = claim_view.find_claim(store, key)
+        if view is None:
+            raise HTTPException(404, f"there is no claim {key}")
+        drawn = claim_view.graph(view, pages.links().document)
+        return html("claim.html", section="claims", v=view, drawn=drawn)
+
+    @app.get("/map/countries.js")
+    def countries() -> Response:
+        return Response(countries_script(), media_type="text/javascript")
 
     @app.get("/favicon.ico")
     def favicon() -> Response:

@@ -1,23 +1,19 @@
-"""What the views show, read from the store: document rows, the reader, speakers, search.
+"""What the document views show, read from the store: document rows and the reader.
 
 Plain records only (no HTML), so the static report and the web UI render the same
-thing. Reads that the stores do not offer yet (counts per document, pages, search) are
+thing. Reads that the stores do not offer yet (counts per document, pages) are
 SQLAlchemy selects on the existing tables, always with bound parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
-from anyascii import anyascii
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from newstrace.link.reuse import LINK_VERSION
@@ -28,15 +24,14 @@ from newstrace.records import (
     Document,
     Mention,
     PartialDate,
-    Quote,
-    Speaker,
-    SpeakerKind,
 )
 from newstrace.store import DocumentStore
+from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
 from newstrace.store.links import LinkStore
 from newstrace.store.schema import (
     AnalysisRow,
+    ClaimMemberRow,
     DocumentRow,
     EventRow,
     FigureRow,
@@ -47,15 +42,9 @@ from newstrace.store.schema import (
     TimeRow,
 )
 from newstrace.web.highlight import Highlight, Token, tokens
+from newstrace.web.speakers import QuoteRef, SpeakerRef, numbered_quotes, speaker_ref
 
-ANONYMOUS_KINDS = frozenset({SpeakerKind.ANONYMOUS_PERSON, SpeakerKind.ANONYMOUS_GROUP})
-UNKNOWN_SPEAKER = "(no speaker found)"
 EXCERPT_CHARS = 160
-SEARCH_LIMIT = 50  # rows per kind of result; the page says when there were more
-_SPACES = re.compile(r"\s+")
-
-
-QUOTE_PREFIX = "q"
 
 
 # --- Documents -----------------------------------------------------------------------
@@ -131,116 +120,6 @@ def document_summaries(
     ]
 
 
-# --- Speakers ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SpeakerRef:
-    """Enough of a speaker to name it and link to its page."""
-
-    name: str
-    slug: str
-    kind: SpeakerKind
-
-
-def _identity(speaker: Speaker) -> tuple[str, str]:
-    """(grouping key, display name): the alias table's name when known, else the words.
-
-    Anonymous speakers are grouped by the words that describe them, so one row may be
-    several people; the speakers page says so.
-    """
-    if speaker.kind is SpeakerKind.UNKNOWN:
-        return "", UNKNOWN_SPEAKER
-    name = speaker.canonical or speaker.name
-    return " ".join(name.casefold().split()), name
-
-
-def _slug(key: str, name: str) -> str:
-    """A URL- and file-name-safe id: the name's words plus a hash of the key keeps keys apart."""
-    words = re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")[:48].strip("-")
-    return f"{words or 'speaker'}-{hashlib.sha1(key.encode('utf-8')).hexdigest()[:6]}"
-
-
-def speaker_ref(speaker: Speaker) -> SpeakerRef:
-    key, name = _identity(speaker)
-    return SpeakerRef(name, _slug(key, name), speaker.kind)
-
-
-def is_anonymous(speaker: Speaker) -> bool:
-    return speaker.kind in ANONYMOUS_KINDS or speaker.anonymity is not None
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteRef:
-    """A quote with the anchor of its span in the reader (``q-3`` of document 7)."""
-
-    doc_id: int
-    anchor: str
-    quote: Quote
-
-
-def _quote_order(quote: Quote) -> tuple[int, int, str, str, str]:
-    span = quote.content.span
-    return (span.start, span.end, quote.kind.value, quote.speaker.kind.value, quote.speaker.name)
-
-
-def numbered_quotes(quotes: Iterable[Quote]) -> list[QuoteRef]:
-    """Quotes with their anchors, numbered per document in text order.
-
-    Every view numbers through here, so ``#q-3`` means the same quote wherever it is linked.
-    """
-    by_doc: dict[int, list[Quote]] = defaultdict(list)
-    for quote in quotes:
-        by_doc[quote.content.span.doc_id].append(quote)
-    return [
-        QuoteRef(doc_id, f"{QUOTE_PREFIX}-{n}", quote)
-        for doc_id in sorted(by_doc)
-        for n, quote in enumerate(sorted(by_doc[doc_id], key=_quote_order), start=1)
-    ]
-
-
-@dataclass(slots=True)
-class SpeakerSummary:
-    """Everything the ledger holds about one speaker across documents."""
-
-    slug: str
-    name: str
-    kinds: Counter[SpeakerKind] = field(default_factory=Counter)
-    names: Counter[str] = field(default_factory=Counter)  # the words as written
-    descriptions: Counter[str] = field(default_factory=Counter)
-    quotes: list[QuoteRef] = field(default_factory=list)
-    anonymous: int = 0  # quotes given anonymously (anonymous kind or anonymity words)
-
-    @property
-    def kind(self) -> SpeakerKind:
-        return self.kinds.most_common(1)[0][0]
-
-    @property
-    def documents(self) -> list[int]:
-        return sorted({q.doc_id for q in self.quotes})
-
-
-def speakers(store: DocumentStore) -> list[SpeakerSummary]:
-    """Every speaker, most quoted first; quotes with no speaker found form one row."""
-    found: dict[str, SpeakerSummary] = {}
-    for ref in numbered_quotes(FindingStore(store.engine).quotes()):
-        speaker = ref.quote.speaker
-        key, name = _identity(speaker)
-        summary = found.setdefault(key, SpeakerSummary(_slug(key, name), name))
-        summary.kinds[speaker.kind] += 1
-        if speaker.kind is not SpeakerKind.UNKNOWN:
-            summary.names[speaker.name] += 1
-        if speaker.description:
-            summary.descriptions[speaker.description.text] += 1
-        summary.anonymous += is_anonymous(speaker)
-        summary.quotes.append(ref)
-    return sorted(found.values(), key=lambda s: (-len(s.quotes), s.name.casefold()))
-
-
-def find_speaker(store: DocumentStore, slug: str) -> SpeakerSummary | None:
-    return next((s for s in speakers(store) if s.slug == slug), None)
-
-
 # --- The reader ----------------------------------------------------------------------
 
 
@@ -264,6 +143,7 @@ class Entry:
     details: tuple[tuple[str, str], ...] = ()  # (label, value)
     speaker: SpeakerRef | None = None
     elsewhere: DocLink | None = None  # the other side of a reused passage
+    claim: str | None = None  # the key of the claim cluster the words belong to
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +159,8 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def _number(value: float | None) -> str:
+def number(value: float | None) -> str:
+    """A count as written: ``12`` not ``12.0``; ``?`` when unknown."""
     if value is None:
         return "?"
     return str(int(value)) if value == int(value) else f"{value:g}"
@@ -419,9 +300,9 @@ def _figure_findings(store: DocumentStore, doc: Document) -> list[Finding]:
     found = []
     for n, figure in enumerate(FindingStore(store.engine).figures(doc.id), start=1):
         anchor = f"n-{n}"
-        value = _number(figure.best)
+        value = number(figure.best)
         if figure.low is not None and figure.high is not None and figure.low != figure.high:
-            value += f" ({_number(figure.low)} to {_number(figure.high)})"
+            value += f" ({number(figure.low)} to {number(figure.high)})"
         entry = Entry(
             anchor=anchor,
             variant="implausible" if figure.implausible else figure.figure_class.value,
@@ -488,6 +369,31 @@ def _reuse_findings(store: DocumentStore, doc: Document) -> list[Finding]:
     return sorted(found, key=lambda f: (f.highlights[0].start, f.entry.anchor))
 
 
+def _claim_findings(store: DocumentStore, doc: Document) -> list[Finding]:
+    """The document's words that are part of a claim, with its grade and its page."""
+    found: list[Finding] = []
+    for cluster in ClaimStore(store.engine).clusters(doc_id=doc.id):
+        for member in cluster.members:
+            span = member.evidence.span
+            if span.doc_id != doc.id:
+                continue
+            anchor = f"c-{len(found) + 1}"
+            grade = cluster.grade.name.lower()
+            entry = Entry(
+                anchor=anchor,
+                variant=grade,
+                excerpt=excerpt(member.evidence.text),
+                kind_label=f"{cluster.grade.value} · {len(cluster.documents)} documents",
+                details=_details(("source", member.source.name), ("claim", cluster.summary)),
+                claim=cluster.key,
+            )
+            label = f"claim {cluster.key} · {cluster.grade.value}"
+            found.append(
+                Finding(entry, (Highlight(span.start, span.end, anchor, "claim", grade, label),))
+            )
+    return sorted(found, key=lambda f: (f.highlights[0].start, f.entry.anchor))
+
+
 def _count_by(column: Any) -> Callable[[Session, Sequence[int]], dict[int, int]]:
     """Findings per document, counted in the database for the ids asked."""
 
@@ -516,10 +422,7 @@ def _count_reuse(session: Session, ids: Sequence[int]) -> dict[int, int]:
 
 @dataclass(frozen=True, slots=True)
 class FindingKind:
-    """A kind of finding: a panel section in the reader and a count in the documents list.
-
-    Views to come (claims) slot in as one more entry of :data:`KINDS`.
-    """
+    """A kind of finding: a panel section in the reader and a count in the documents list."""
 
     key: str
     label: str
@@ -534,6 +437,7 @@ KINDS: tuple[FindingKind, ...] = (
     FindingKind("time", "Dates", _time_findings, _count_by(TimeRow.document_id)),
     FindingKind("figure", "Figures", _figure_findings, _count_by(FigureRow.document_id)),
     FindingKind("reuse", "Reused passages", _reuse_findings, _count_reuse),
+    FindingKind("claim", "Claims", _claim_findings, _count_by(ClaimMemberRow.document_id)),
 )
 
 
@@ -576,117 +480,4 @@ def reader(store: DocumentStore, doc_id: int) -> Reader | None:
         ),
         analysed=analysed,
         notes=notes,
-    )
-
-
-# --- Search --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Snippet:
-    """Words around a hit: the hit itself kept apart so the template can mark it."""
-
-    before: str
-    hit: str
-    after: str
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentHit:
-    summary: DocumentSummary
-    snippet: Snippet | None  # None when only the metadata matched
-
-
-@dataclass(frozen=True, slots=True)
-class SearchResults:
-    query: str
-    documents: list[DocumentHit]
-    quotes: list[QuoteRef]
-    speakers: list[SpeakerSummary]
-    more: frozenset[str]  # kinds of result cut at SEARCH_LIMIT
-
-
-def snippet(text: str, query: str, context: int = 80) -> Snippet | None:
-    """The first hit of ``query`` in ``text`` with ``context`` characters either side."""
-    found = re.search(re.escape(query), text, re.IGNORECASE)
-    if found is None:
-        return None
-    start, end = max(0, found.start() - context), min(len(text), found.end() + context)
-    return Snippet(
-        ("…" if start else "") + _SPACES.sub(" ", text[start : found.start()]),
-        found.group(),
-        _SPACES.sub(" ", text[found.end() : end]) + ("…" if end < len(text) else ""),
-    )
-
-
-def _matches(query: str, *values: str | None) -> bool:
-    needle = query.lower()
-    return any(v is not None and needle in v.lower() for v in values)
-
-
-def _quote_matches(query: str, quote: Quote) -> bool:
-    return _matches(query, quote.content.text, quote.speaker.name, quote.speaker.canonical)
-
-
-def search(store: DocumentStore, query: str) -> SearchResults:
-    """Documents, quotes and speakers whose words contain ``query`` (case-insensitive).
-
-    The database narrows with bound ``LIKE`` parameters (``%`` and ``_`` escaped); the
-    same test in Python then picks the exact rows.
-    """
-    more: set[str] = set()
-    with Session(store.engine) as session:
-        doc_ids = session.scalars(
-            select(DocumentRow.id)
-            .where(
-                or_(
-                    *(
-                        column.icontains(query, autoescape=True)
-                        for column in (
-                            DocumentRow.title,
-                            DocumentRow.outlet,
-                            DocumentRow.byline,
-                            DocumentRow.text,
-                        )
-                    )
-                )
-            )
-            .order_by(DocumentRow.id)
-            .limit(SEARCH_LIMIT + 1)
-        ).all()
-        quote_doc_ids = session.scalars(
-            select(QuoteRow.document_id)
-            .where(
-                or_(
-                    QuoteRow.content_text.icontains(query, autoescape=True),
-                    QuoteRow.speaker_name.icontains(query, autoescape=True),
-                    QuoteRow.speaker_canonical.icontains(query, autoescape=True),
-                )
-            )
-            .distinct()
-            .order_by(QuoteRow.document_id)
-        ).all()
-    if len(doc_ids) > SEARCH_LIMIT:
-        more.add("documents")
-    documents = []
-    for summary in document_summaries(store, ids=doc_ids[:SEARCH_LIMIT]):
-        doc = store.get(summary.id)
-        documents.append(DocumentHit(summary, snippet(doc.text, query) if doc else None))
-    findings = FindingStore(store.engine)
-    matching = (
-        ref
-        for doc_id in quote_doc_ids  # read document by document, only as far as needed
-        for ref in numbered_quotes(findings.quotes(doc_id))
-        if _quote_matches(query, ref.quote)
-    )
-    quotes = list(islice(matching, SEARCH_LIMIT + 1))
-    if len(quotes) > SEARCH_LIMIT:
-        more.add("quotes")
-    speaker_hits = [
-        s for s in speakers(store) if _matches(query, s.name, *s.names, *s.descriptions)
-    ]
-    if len(speaker_hits) > SEARCH_LIMIT:
-        more.add("speakers")
-    return SearchResults(
-        query, documents, quotes[:SEARCH_LIMIT], speaker_hits[:SEARCH_LIMIT], frozenset(more)
     )

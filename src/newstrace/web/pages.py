@@ -8,18 +8,23 @@ stylesheet arrives (inline in a self-contained report, a static file on the serv
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from importlib.resources import files
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from newstrace.records import DatePrecision, PartialDate, SpeakerKind
-from newstrace.web.ledger import excerpt, speaker_ref
+from newstrace.web.ledger import excerpt, number
+from newstrace.web.speakers import speaker_ref
 
 STATIC = files("newstrace.web") / "static"
+COUNTRIES = "vendor/world-atlas/countries-50m.json"
+COUNTRIES_SCRIPT = "countries.js"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +49,24 @@ class Links:
     def speaker(self, slug: str) -> str:
         return self._page(f"speakers/{slug}")
 
+    def events(self, params: Mapping[str, str] | None = None) -> str | None:
+        """The events view, narrowed by ``params``; a static report has only the whole view."""
+        if self.static_site:
+            return None if params else self._page("events")
+        return f"{self.root}events" + (f"?{urlencode(params)}" if params else "")
+
+    def claims(self) -> str:
+        return self._page("claims/index") if self.static_site else f"{self.root}claims"
+
+    def claim(self, key: str) -> str:
+        return self._page(f"claims/{key}")
+
     def asset(self, name: str) -> str:
         return f"{self.root}static/{name}"
+
+    def countries(self) -> str:
+        """The script that hands the map its country borders (see :func:`countries_script`)."""
+        return self.asset(COUNTRIES_SCRIPT) if self.static_site else f"{self.root}map/countries.js"
 
     @property
     def search(self) -> str | None:
@@ -86,10 +107,24 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        published=published, safe_url=safe_url, words=words, excerpt=excerpt, counted=counted
+        published=published,
+        safe_url=safe_url,
+        words=words,
+        excerpt=excerpt,
+        counted=counted,
+        number=number,
     )
     env.globals.update(speaker_kinds=list(SpeakerKind), speaker_ref=speaker_ref)
     return env
+
+
+@cache
+def countries_script() -> str:
+    """The world-atlas borders wrapped as a script, so the map loads them from a file:// page
+    too (where a browser refuses to fetch JSON); built from the shipped file, not article input.
+    """
+    borders = STATIC.joinpath(COUNTRIES).read_text(encoding="utf-8")
+    return f"window.newstraceCountries = {borders};\n"
 
 
 def inline_css() -> Markup:
@@ -105,7 +140,12 @@ class Pages:
         self.static_site = static_site
         self.css = inline_css() if static_site else None
 
+    def links(self, root: str = "/") -> Links:
+        """Links from a page ``root`` away from the site's top (``../`` in a report)."""
+        return Links(root, self.static_site)
+
     def render(self, template: str, root: str = "/", **context: Any) -> str:
         """Render ``template`` for a page ``root`` away from the site's top (``../``)."""
-        links = Links(root, self.static_site)
-        return self.env.get_template(template).render(links=links, css=self.css, **context)
+        return self.env.get_template(template).render(
+            links=self.links(root), css=self.css, **context
+        )

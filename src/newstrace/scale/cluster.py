@@ -1,0 +1,182 @@
+"""The per-document stages as Dask tasks, on a local cluster or on many machines.
+
+The pending document ids become a ``dask.bag`` whose partitions are analysed by the
+workers; each worker loads the spaCy pipeline once (:class:`ModelPlugin`) and reads the
+texts from the database itself, so only ids and results cross the network.
+
+Who writes: on PostgreSQL every partition is written by the worker that analysed it, in
+one transaction (PostgreSQL takes many writers, and the client never becomes the
+bottleneck); on SQLite the workers only read (a local cluster reaches the file) and the
+client, the one writer, saves each partition's analyses as they arrive, because SQLite
+must not get concurrent writers, least of all from other machines. Either way a
+partition is one transaction, so an interrupted run loses at most the partitions under
+way and re-running resumes.
+
+Linking (the cross-document stage) runs after, on the client: see docs/scaling.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+import dask.bag
+from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from newstrace.analysis import PIPELINE_VERSION, analyze_document
+from newstrace.nlp.pipeline import load_pipeline
+from newstrace.records import Analysis
+from newstrace.store import DocumentStore
+from newstrace.store.database import database_url, display_name, make_engine
+from newstrace.store.findings import FindingStore
+
+LOCAL = "local"
+PARTITION_DOCS = 32  # most documents per task: about five seconds of work on one core
+CONNECT_TIMEOUT_S = 30
+
+
+class ClusterError(Exception):
+    """A cluster that cannot be used (unreachable, or cannot reach the database): one line."""
+
+
+class ModelPlugin(WorkerPlugin):
+    """Loads the model once per worker and keeps one engine per database it is sent."""
+
+    name = "newstrace-model"
+
+    def __init__(self) -> None:
+        self._engines: dict[str, Engine] = {}
+
+    def setup(self, worker: object) -> None:
+        load_pipeline()
+
+    def teardown(self, worker: object) -> None:
+        for engine in self._engines.values():
+            engine.dispose()
+        self._engines.clear()
+
+    def store(self, url: str) -> DocumentStore:
+        """The database at ``url``, which this worker must reach but never creates."""
+        if url not in self._engines:
+            parsed = make_url(url)
+            if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+                raise ClusterError(
+                    f"{display_name(url)}: not found on worker {get_worker().address}; "
+                    "workers on other machines need a shared PostgreSQL database"
+                )
+            self._engines[url] = make_engine(url)
+        return DocumentStore(self._engines[url])
+
+
+def _plugin() -> ModelPlugin:
+    plugin = get_worker().plugins.get(ModelPlugin.name)
+    if not isinstance(plugin, ModelPlugin):
+        raise ClusterError("the newstrace worker plugin is not installed on this worker")
+    return plugin
+
+
+def analyze_partition(ids: Iterator[int], url: str, outlets: frozenset[str]) -> list[Analysis]:
+    """Task: analyse the documents of one partition, read from the database at ``url``
+    (for a SQLite store the client then writes them)."""
+    store = _plugin().store(url)
+    return [
+        analyze_document(document, outlets)
+        for doc_id in ids
+        if (document := store.get(doc_id)) is not None
+    ]
+
+
+def analyze_and_save_partition(ids: Iterator[int], url: str, outlets: frozenset[str]) -> list[int]:
+    """Task for a shared PostgreSQL store: analyse and write here, in one transaction;
+    only the ids written go back."""
+    analyses = analyze_partition(ids, url, outlets)
+    FindingStore(_plugin().store(url).engine).save_all(analyses, PIPELINE_VERSION)
+    return [a.doc_id for a in analyses]
+
+
+def shared_url(db: str) -> str:
+    """``db`` as every worker must name it: a SQLite path made absolute."""
+    url = database_url(db)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(
+            hide_password=False
+        )
+    return url
+
+
+@contextmanager
+def connect(address: str, workers: int) -> Iterator[Client]:
+    """A client of the scheduler at ``address``, or of a new LocalCluster of ``workers``
+    single-threaded processes when ``address`` is ``local``."""
+    with ExitStack() as stack:
+        try:
+            if address == LOCAL:
+                cluster = LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.ERROR,
+                )
+                stack.enter_context(cluster)
+                client = stack.enter_context(Client(cluster))
+            else:
+                client = stack.enter_context(Client(address, timeout=CONNECT_TIMEOUT_S))
+        except (OSError, ValueError) as exc:  # unreachable, refused, timed out, bad address
+            raise ClusterError(f"{address}: cannot reach the Dask scheduler ({exc})") from None
+        yield client
+
+
+def analyze_on_cluster(
+    store: DocumentStore,
+    db: str,
+    client: Client,
+    on_document: Callable[[int], None] | None = None,
+    partition_docs: int = PARTITION_DOCS,
+) -> int:
+    """Analyse every pending document on ``client``'s cluster; return how many."""
+    findings = FindingStore(store.engine)
+    outlets = frozenset(findings.outlets())
+    ids = list(findings.pending(PIPELINE_VERSION))  # ids only: the texts stay in the store
+    if not ids:
+        return 0
+    client.register_plugin(ModelPlugin())
+    threads = max(1, sum(client.nthreads().values()))
+    size = max(1, min(partition_docs, -(-len(ids) // (2 * threads))))
+    workers_write = store.dialect == "postgresql"
+    task: Callable[[Iterator[int], str, frozenset[str]], Collection[object]] = (
+        analyze_and_save_partition if workers_write else analyze_partition
+    )
+    bag = dask.bag.from_sequence(ids, partition_size=size)
+    futures = client.compute(bag.map_partitions(task, shared_url(db), outlets).to_delayed())
+    done = 0
+    for future in as_completed(futures):
+        result = future.result()
+        future.release()
+        if workers_write:
+            written = list(result)
+        else:
+            findings.save_all(result, PIPELINE_VERSION)
+            written = [a.doc_id for a in result]
+        done += len(written)
+        if on_document:
+            for doc_id in written:
+                on_document(doc_id)
+    return done
+
+
+def analyze_with_dask(
+    store: DocumentStore,
+    db: str,
+    address: str,
+    workers: int,
+    on_document: Callable[[int], None] | None = None,
+) -> int:
+    """``analyze_on_cluster`` on the cluster at ``address`` (or a new local one)."""
+    with connect(address, workers) as client:
+        return analyze_on_cluster(store, db, client, on_document)
