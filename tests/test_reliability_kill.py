@@ -67,8 +67,8 @@ def test_analyze_survives_20_kills(tmp_path: Path, cli: CliRun) -> None:
     assert sum(expected["quotes"].values()) >= DOCUMENTS  # every report has a quote
     assert sum(expected["reuse_pairs"].values()) > 0
 
-    # Kills spread over about 40% of an uninterrupted job, so the last ones fall into
-    # linking, and the job never finishes before the 20th.
+    # Kills spread over about 40% of an uninterrupted job (with margin for a machine
+    # whose load changes during the test), so the job never finishes before the 20th.
     db = tmp_path / "ledger.db"
     rng = random.Random(20)
     kills = []
