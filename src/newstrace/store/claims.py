@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from newstrace.records import (
@@ -37,8 +37,10 @@ from newstrace.records import (
     SpeakerKind,
 )
 from newstrace.store.findings import event_from_row, event_row, figure_fields, figure_from
+from newstrace.store.retry import retrying
 from newstrace.store.schema import ClaimClusterRow, ClaimMemberRow, EventRow, ReuseLinkedRow
 
+REBUILD_LOCK = 0x636C616D  # PostgreSQL advisory lock key while claims are rebuilt: "clam"
 _EVENT_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "claimed_by", "is_tally")
 
 
@@ -161,10 +163,17 @@ class ClaimStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @retrying
     def replace(self, clusters: Sequence[ClaimCluster]) -> None:
-        """Write ``clusters`` in place of every stored one, in one transaction."""
+        """Write ``clusters`` in place of every stored one, in one transaction.
+
+        On PostgreSQL two processes rebuilding at once take turns (an advisory lock held
+        to the end of the transaction): otherwise each deletes only the rows committed
+        before it began and both insert the same keys. SQLite has one writer anyway."""
         built_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         with Session(self.engine) as session, session.begin():
+            if self.engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REBUILD_LOCK})
             session.execute(delete(ClaimMemberRow))
             session.execute(delete(ClaimClusterRow))
             for cluster in clusters:
