@@ -198,6 +198,26 @@ def test_intended_and_negated_attacks_are_not_events() -> None:
     assert not analyze_text("The militia did not attack the base in Baghdad, Iraq.").events
 
 
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        (
+            "Suspected Islamic State fighters ambushed an army convoy south of Tikrit, Iraq"
+            " late on Sunday, military officials said.",
+            "Sunday",
+        ),
+        (
+            "Gunmen attacked a checkpoint near Baiji, Iraq on 4 January, killing two policemen.",
+            "4 January",
+        ),
+    ],
+)
+def test_a_day_is_never_an_actor(text: str, day: str) -> None:
+    events = analyze_text(text, 3, MONDAY).events
+    assert events
+    assert all(day not in (e.actor1 or "", e.actor2 or "") for e in events)
+
+
 @pytest.fixture
 def seeded(any_db: str) -> Iterator[DocumentStore]:
     store = open_store(any_db)

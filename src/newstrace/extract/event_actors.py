@@ -43,6 +43,11 @@ class Actor:
         return self.entry is not None and self.entry.kind in _STATE_KINDS
 
 
+# Entity labels of words that never name an actor: times and amounts. (Places are left
+# alone: the model labels many armed groups' names GPE.)
+_NOT_ACTORS = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"})
+
+
 @cache
 def _entries_by_id() -> dict[str, AliasEntry]:
     return {f"{entry.kind}:{entry.id}": entry for entry in load_aliases().entries}
@@ -109,6 +114,8 @@ def actor_from(
     agent = load_aliases().resolve(name.text if name else head.text, as_agent=True)
     if agent is not None and agent.kind is ActorKind.STATE and head.ent_type_ == "GPE":
         return Actor(agent.name, _span(words), agent)  # "Tel Aviv", "Washington"
+    if head.ent_type_ in _NOT_ACTORS:
+        return None  # "Sunday" or "4 January" read as a subject
     lowered = {forms(t)[0] for t in words} | {t.lower_ for t in words}
     if lowered & terms.unnamed_words or head.lower_ in PRONOUNS:
         return None

