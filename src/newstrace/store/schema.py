@@ -78,16 +78,21 @@ class QuoteRow(Base):
     mentions: Mapped[dict[str, list[object]]] = mapped_column(JSON)
 
 
-class FigureRow(Base):
-    """A number with its unit, bounds, qualifier and class (``span_*``: its words)."""
-
-    __tablename__ = "figures"
+class MentionColumns:
+    """What every row of words found in a document has: its document and its characters."""
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     span_start: Mapped[int]
     span_end: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+
+
+class FigureRow(MentionColumns, Base):
+    """A number with its unit, bounds, qualifier and class (``span_*``: its words)."""
+
+    __tablename__ = "figures"
+
     best: Mapped[float | None] = mapped_column(Float)
     low: Mapped[float | None] = mapped_column(Float)
     high: Mapped[float | None] = mapped_column(Float)
@@ -98,16 +103,11 @@ class FigureRow(Base):
     note: Mapped[str] = mapped_column(Text)
 
 
-class TimeRow(Base):
+class TimeRow(MentionColumns, Base):
     """A temporal expression and the period it was normalized to."""
 
     __tablename__ = "time_expressions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    span_start: Mapped[int]
-    span_end: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
     start_date: Mapped[dt.date | None]
     end_date: Mapped[dt.date | None]
     precision: Mapped[str] = mapped_column(String(8))
@@ -116,16 +116,11 @@ class TimeRow(Base):
     implausible: Mapped[bool]
 
 
-class PlaceRow(Base):
+class PlaceRow(MentionColumns, Base):
     """A toponym and the gazetteer entry it resolved to (none: no coordinates)."""
 
     __tablename__ = "places"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    span_start: Mapped[int]
-    span_end: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
     name: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
