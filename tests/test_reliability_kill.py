@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from newstrace.nlp.pipeline import parse
@@ -101,3 +102,27 @@ def test_analyze_survives_20_kills(tmp_path: Path, cli: CliRun) -> None:
     assert "no problems" in checked.stdout
     elapsed = time.monotonic() - began
     print(f"kill test: job {job_s:.1f} s, whole test {elapsed:.1f} s, kills at {kills}")
+
+
+def test_workers_end_when_analyze_is_killed(tmp_path: Path) -> None:
+    """A SIGKILLed ``analyze`` leaves no worker behind to hold its memory."""
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 120)
+    run = subprocess.Popen(
+        [str(NEWSTRACE), "analyze", str(folder), "--db", str(tmp_path / "l.db"), "--workers", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    client = psutil.Process(run.pid)
+    deadline = time.monotonic() + 300
+    family: list[psutil.Process] = []
+    # Analysing: the forkserver has forked a worker (a grandchild of the client).
+    while not any(p.ppid() != run.pid for p in family) and time.monotonic() < deadline:
+        assert run.poll() is None, "analyze ended before it started a worker"
+        time.sleep(0.2)
+        family = client.children(recursive=True)
+    assert any(p.ppid() != run.pid for p in family), "no worker was started"
+    run.kill()
+    run.wait()
+    _, alive = psutil.wait_procs(family, timeout=15)
+    assert not alive, [p.cmdline()[-1][:80] for p in alive]

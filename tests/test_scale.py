@@ -207,20 +207,20 @@ def test_an_interrupted_run_keeps_the_batches_written_and_resumes(
 ) -> None:
     rng = random.Random(9)
     ids = [_add(store, _story(rng, i), f"s{i}.txt", "North Desk") for i in range(WRITE_BATCH * 2)]
-    real = newstrace.pipeline.analyze_document
+    real = newstrace.pipeline.analyze_documents
     fail_at = ids[WRITE_BATCH + 3]
 
-    def failing(document: Document, outlets: object) -> Analysis:
-        if document.id == fail_at:
+    def failing(documents: list[Document], outlets: object) -> list[Analysis]:
+        if any(document.id == fail_at for document in documents):
             raise RuntimeError("interrupted")
-        return real(document, outlets)  # type: ignore[arg-type]
+        return real(documents, outlets)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(newstrace.pipeline, "analyze_document", failing)
+    monkeypatch.setattr(newstrace.pipeline, "analyze_documents", failing)
     with pytest.raises(RuntimeError, match="interrupted"):
         analyze_pending(store)
     written = sorted(_stamps(store, AnalysisRow.analysed_at))
     assert written == ids[:WRITE_BATCH]  # the first batch only
-    monkeypatch.setattr(newstrace.pipeline, "analyze_document", real)
+    monkeypatch.setattr(newstrace.pipeline, "analyze_documents", real)
     assert analyze_pending(store) == WRITE_BATCH  # the rest, not the first batch again
     assert list(FindingStore(store.engine).pending(PIPELINE_VERSION)) == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from newstrace.analysis import PIPELINE_VERSION, analyze_document
+from newstrace.analysis import PIPELINE_VERSION, analyze_documents
 from newstrace.ingest import IngestOptions, Problem, read_sources
 from newstrace.link import LinkDoc, Linker, ReuseIndex
 from newstrace.link.claims import Corpus, DocumentInfo, cluster_claims
@@ -15,7 +15,12 @@ from newstrace.link.paraphrase import EmbeddingParaphrases
 from newstrace.link.reuse import LINK_VERSION, sketch_of
 from newstrace.link.similarity import EmbeddingSimilarity, Similarity
 from newstrace.scale.batches import batched
-from newstrace.scale.local import analyze_in_processes, default_workers, workers_for
+from newstrace.scale.local import (
+    PARSE_BATCH,
+    analyze_in_processes,
+    default_workers,
+    workers_for,
+)
 from newstrace.store import AddOutcome, DocumentStore
 from newstrace.store.claims import ClaimStore
 from newstrace.store.findings import FindingStore
@@ -79,9 +84,10 @@ def analyze_pending(
 
     Documents stream from the store (pending ids page by page, each text read when its
     turn comes), are analysed here or, with ``workers`` > 1, in that many processes
-    (``None``: every core, fewer for a small batch), and their findings are written by
-    this process alone, ``batch_size`` documents per transaction: an interrupted run
-    loses at most the batch under way, and re-running resumes where it stopped.
+    (``None``: every core, fewer for a small batch; this one among them), and their
+    findings are written by this process alone, ``batch_size`` documents per
+    transaction: an interrupted run loses at most the batch under way, and re-running
+    resumes where it stopped.
     """
     findings = FindingStore(store.engine)
     outlets = findings.outlets()
@@ -92,7 +98,7 @@ def analyze_pending(
     analyses = (
         analyze_in_processes(documents, outlets, workers)
         if workers > 1
-        else (analyze_document(d, outlets) for d in documents)
+        else (a for b in batched(documents, PARSE_BATCH) for a in analyze_documents(b, outlets))
     )
     done = 0
     for batch in batched(analyses, batch_size):

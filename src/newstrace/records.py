@@ -305,6 +305,16 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class SentenceVector:
+    """A claim sentence's embedding, made beside the findings (on whichever worker
+    analysed the document), so that linking only compares vectors."""
+
+    span: Span
+    model: str
+    vector: bytes  # unit length, float16
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """What the per-document stages found in one document."""
 
@@ -316,6 +326,7 @@ class Analysis:
     places: tuple[Place, ...] = ()
     events: tuple[Event, ...] = ()
     notes: tuple[str, ...] = ()  # what was skipped and why
+    claim_vectors: tuple[SentenceVector, ...] = ()  # empty when not embedded
 
 
 # --- Reuse between documents ---------------------------------------------------------

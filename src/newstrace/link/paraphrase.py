@@ -27,10 +27,10 @@ import numpy as np
 from usearch.index import Index
 
 from newstrace.link.align import Segment
-from newstrace.link.embed import DIMENSIONS, EmbeddingError, Vectors, embed
+from newstrace.link.embed import DIMENSIONS, MODEL_NAME, EmbeddingError, Vectors, embed
 from newstrace.link.mutation import CLAIM_FIGURES, Findings, actor_mentions
 from newstrace.link.text import LinkDoc, sentence_bounds
-from newstrace.records import Analysis
+from newstrace.records import Analysis, SentenceVector, Span
 
 # Chosen on tests/fixtures/paraphrase_dev.jsonl (docs/models.md): the best F1 of
 # mutual-nearest pairs there, midway between the lowest paraphrase kept (0.599) and the
@@ -100,6 +100,31 @@ def claim_sentences(doc: LinkDoc, found: Analysis | None) -> list[tuple[int, int
     return chosen
 
 
+def embedded(
+    text: str, bounds: Sequence[tuple[int, int]], embedder: Embedder = embed
+) -> dict[tuple[int, int], bytes]:
+    """Half-precision vectors of the sentences ``bounds`` of ``text``, embedded in one
+    call, as linking embeds a document's missing sentences: a vector made while the
+    document was analysed is then the one linking would have made."""
+    fresh = embedder([text[start:end] for start, end in bounds])
+    return {bound: fresh[row].astype(STORED).tobytes() for row, bound in enumerate(bounds)}
+
+
+def claim_vectors(text: str, found: Analysis) -> tuple[SentenceVector, ...]:
+    """A freshly analysed document's claim sentences, embedded: the part of paraphrase
+    finding that needs one document only, done where the document is analysed (see
+    docs/scaling.md). Empty when the model cannot be loaded; linking then says why."""
+    bounds = claim_sentences(LinkDoc(found.doc_id, text), found)
+    try:
+        vectors = embedded(text, bounds)
+    except EmbeddingError:
+        return ()
+    return tuple(
+        SentenceVector(Span(found.doc_id, start, end), MODEL_NAME, vector)
+        for (start, end), vector in vectors.items()
+    )
+
+
 def mutual_best(similarity: np.ndarray, threshold: float) -> list[tuple[int, int, float]]:
     """(row, column, similarity) of the pairs each other's nearest, at ``threshold`` or more."""
     if not similarity.size:
@@ -145,12 +170,10 @@ class EmbeddingParaphrases:
         kept = self.cache.vectors(doc.id) if self.cache and bounds else {}
         missing = [b for b in bounds if b not in kept]
         try:
-            fresh = self.embedder([doc.text[start:end] for start, end in missing])
+            made = embedded(doc.text, missing, self.embedder)
         except EmbeddingError as exc:  # linking goes on with shared words alone
-            self.note, bounds, missing = str(exc), [], []
-            fresh = np.zeros((0, DIMENSIONS), dtype=np.float32)
-        self.embedded += len(missing)
-        made = {b: fresh[row].astype(STORED).tobytes() for row, b in enumerate(missing)}
+            self.note, bounds, made = str(exc), [], {}
+        self.embedded += len(made)
         if self.cache and made:
             self.cache.add(doc.id, [(start, end, vector) for (start, end), vector in made.items()])
         kept |= made

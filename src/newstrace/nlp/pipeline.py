@@ -13,6 +13,7 @@ names of this field. The alias tables come first, so their labels win.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any
 
@@ -90,18 +91,40 @@ def _chunks(text: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-def parse(text: str) -> Doc:
-    """Parse ``text`` through the shared pipeline, remembering how to map back to it."""
+def _prepared(text: str) -> tuple[str, list[int] | None]:
+    """The text the parser reads (markup stripped, wrapped lines joined, single-mark quote
+    pairs made double) and where each of its characters was in ``text``."""
     clean, offsets = strip_markup(text)
-    clean = single_char_quote_pairs(unwrap_lines(clean))
-    nlp = load_pipeline()
-    if len(clean) <= CHUNK_CHARS:
-        doc = nlp(clean)
-    else:
-        doc = Doc.from_docs(list(nlp.pipe(_chunks(clean))), ensure_whitespace=False)
+    return single_char_quote_pairs(unwrap_lines(clean)), offsets
+
+
+def _remembering(doc: Doc, text: str, offsets: list[int] | None) -> Doc:
     doc.user_data[SOURCE_TEXT] = text
     doc.user_data[SOURCE_OFFSETS] = offsets
     return doc
+
+
+def _parse_long(nlp: Language, clean: str) -> Doc:
+    return Doc.from_docs(list(nlp.pipe(_chunks(clean))), ensure_whitespace=False)
+
+
+def parse(text: str) -> Doc:
+    """Parse ``text`` through the shared pipeline, remembering how to map back to it."""
+    clean, offsets = _prepared(text)
+    nlp = load_pipeline()
+    doc = nlp(clean) if len(clean) <= CHUNK_CHARS else _parse_long(nlp, clean)
+    return _remembering(doc, text, offsets)
+
+
+def parse_many(texts: Sequence[str]) -> Iterator[Doc]:
+    """``parse`` of each text, in order, the short ones batched through ``nlp.pipe``
+    (the same parses, a little faster than one call per text)."""
+    nlp = load_pipeline()
+    prepared = [_prepared(text) for text in texts]
+    piped = nlp.pipe(clean for clean, _ in prepared if len(clean) <= CHUNK_CHARS)
+    for text, (clean, offsets) in zip(texts, prepared, strict=True):
+        doc = next(piped) if len(clean) <= CHUNK_CHARS else _parse_long(nlp, clean)
+        yield _remembering(doc, text, offsets)
 
 
 def parsed_text(doc: Doc) -> str:

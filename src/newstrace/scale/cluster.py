@@ -27,7 +27,7 @@ from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_wo
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from newstrace.analysis import PIPELINE_VERSION, analyze_document
+from newstrace.analysis import PIPELINE_VERSION, analyze_documents
 from newstrace.nlp.pipeline import load_pipeline
 from newstrace.records import Analysis
 from newstrace.store import DocumentStore
@@ -83,11 +83,8 @@ def analyze_partition(ids: Iterator[int], url: str, outlets: frozenset[str]) -> 
     """Task: analyse the documents of one partition, read from the database at ``url``
     (for a SQLite store the client then writes them)."""
     store = _plugin().store(url)
-    return [
-        analyze_document(document, outlets)
-        for doc_id in ids
-        if (document := store.get(doc_id)) is not None
-    ]
+    documents = [document for doc_id in ids if (document := store.get(doc_id)) is not None]
+    return analyze_documents(documents, outlets)
 
 
 def analyze_and_save_partition(ids: Iterator[int], url: str, outlets: frozenset[str]) -> list[int]:

@@ -1,9 +1,14 @@
-"""The per-document stages in worker processes on this machine, results back in order.
+"""The per-document stages in several processes on this machine.
 
-Each worker loads the spaCy pipeline once (the pool's initializer) and then analyses one
-document per task; the parent keeps a few tasks per worker in flight, so memory stays
-flat however long the stream, and stays the only writer. Workers are spawned, not
-forked: a fork would copy the parent's open database connections.
+``workers`` processes analyse: this one and ``workers - 1`` others. This process hands
+each worker a few batches of documents and analyses the next batch itself whenever the
+workers already have enough queued, so a worker's start-up (loading the model: a few
+CPU seconds) overlaps useful work instead of delaying it, and on two cores two
+processes are analysing from the first second. This process stays the only writer.
+
+Workers are forked from a forkserver that imported the stages once: each is ready
+after loading the model, and none re-imports the command line, as spawned processes do.
+They are never forked from this process, which holds open database connections.
 """
 
 from __future__ import annotations
@@ -11,21 +16,25 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-import time
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import cache
 from itertools import chain, islice
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
 
-from newstrace.analysis import analyze_document
+from newstrace import analysis
+from newstrace.analysis import analyze_documents
 from newstrace.nlp.pipeline import load_pipeline
 from newstrace.records import Analysis, Document
+from newstrace.scale.batches import batched
 
-IN_FLIGHT_PER_WORKER = 3  # enough to keep a worker busy while the parent writes
-# Starting a worker (a new interpreter loading the model: about 5 CPU seconds) costs as
-# much as analysing a few dozen articles, so a small batch gets fewer workers, or none.
+PARSE_BATCH = 8  # documents per task, parsed together through nlp.pipe
+IN_FLIGHT_PER_WORKER = 2  # batches queued per worker: it never waits for the next one
+# Starting a worker (loading the model: a few CPU seconds) costs as much as analysing a
+# few dozen articles, so a small batch gets fewer workers, or none.
 DOCS_PER_WORKER = 24
-PARENT_CHECK_S = 1.0
 
 _outlets: frozenset[str] = frozenset()  # set once per worker by _start
 
@@ -36,51 +45,72 @@ def default_workers() -> int:
 
 
 def workers_for(pending: Iterator[int], cores: int) -> tuple[int, Iterator[int]]:
-    """How many workers the pending documents are worth (1: analyse in this process),
-    and the same ids again; only the first ``DOCS_PER_WORKER * cores`` are read ahead."""
+    """How many processes the pending documents are worth (1: this one alone), and the
+    same ids again; only the first ``DOCS_PER_WORKER * cores`` are read ahead."""
     head = list(islice(pending, DOCS_PER_WORKER * cores))
     workers = max(1, min(cores, -(-len(head) // DOCS_PER_WORKER)))
     return workers, chain(head, pending)
 
 
-def _exit_with(parent: int) -> None:
-    """End this worker when the parent is gone (killed with SIGKILL, say): nothing would
-    read its results, and an orphan would hold its memory forever."""
-    while os.getppid() == parent:
-        time.sleep(PARENT_CHECK_S)
-    os._exit(1)
+@cache
+def _forkserver() -> BaseContext:
+    """The forkserver context, its server importing the stages (not ``__main__``)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([analysis.__name__])
+    return context
 
 
-def _start(outlets: frozenset[str], parent: int) -> None:
+def _exit_with(client: Connection) -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL,
+    say): the pipe it holds the other end of reads as closed. Nothing would read this
+    worker's results, and an orphan would hold its memory forever. (A forked worker's
+    parent is the forkserver, which outlives the client while any worker runs.)"""
+    try:
+        client.poll(None)
+    finally:
+        os._exit(1)
+
+
+def _start(outlets: frozenset[str], client: Connection) -> None:
     """Worker initializer: load the model once, remember the known outlets."""
     global _outlets
     _outlets = outlets
-    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+    threading.Thread(target=_exit_with, args=(client,), daemon=True).start()
     load_pipeline()
 
 
-def _analyze(document: Document) -> Analysis:
-    return analyze_document(document, _outlets)
+def _analyze(documents: list[Document]) -> list[Analysis]:
+    return analyze_documents(documents, _outlets)
 
 
 def analyze_in_processes(
     documents: Iterable[Document], known_outlets: Collection[str], workers: int
 ) -> Iterator[Analysis]:
-    """The analysis of each document, in input order, computed by ``workers`` processes."""
+    """The analysis of every document, each once, by this process and ``workers - 1``
+    others (batches come back in the order they were handed out, but a batch analysed
+    here may come before them)."""
+    outlets = frozenset(known_outlets)
+    # Only this process holds the writing end: the workers see it close when it ends.
+    alive, keep_alive = _forkserver().Pipe(duplex=False)
     pool = ProcessPoolExecutor(
-        workers,
-        mp_context=multiprocessing.get_context("spawn"),
+        max(1, workers - 1),
+        mp_context=_forkserver(),
         initializer=_start,
-        initargs=(frozenset(known_outlets), os.getpid()),
+        initargs=(outlets, alive),
     )
-    in_flight: deque[Future[Analysis]] = deque()
+    in_flight: deque[Future[list[Analysis]]] = deque()
     try:
-        for document in documents:
-            in_flight.append(pool.submit(_analyze, document))
-            if len(in_flight) >= IN_FLIGHT_PER_WORKER * workers:
-                yield in_flight.popleft().result()
+        for batch in batched(documents, PARSE_BATCH):
+            while in_flight and in_flight[0].done():
+                yield from in_flight.popleft().result()
+            if len(in_flight) < IN_FLIGHT_PER_WORKER * (workers - 1):
+                in_flight.append(pool.submit(_analyze, batch))
+            else:
+                yield from analyze_documents(batch, outlets)
         while in_flight:
-            yield in_flight.popleft().result()
+            yield from in_flight.popleft().result()
     finally:
         # Stopped early (an error, Ctrl+C): queued work is dropped, not waited for.
         pool.shutdown(wait=True, cancel_futures=True)
+        keep_alive.close()
+        alive.close()

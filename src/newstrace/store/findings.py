@@ -22,6 +22,7 @@ from newstrace.records import (
     Quote,
     QuoteKind,
     Reason,
+    SentenceVector,
     Span,
     Speaker,
     SpeakerKind,
@@ -32,6 +33,7 @@ from newstrace.store.retry import retrying
 from newstrace.store.schema import (
     AnalysisRow,
     Base,
+    ClaimEmbeddingRow,
     DocumentRow,
     EventRow,
     FigureRow,
@@ -304,6 +306,31 @@ def _finding_rows(analysis: Analysis) -> Iterator[Base]:
     yield from (event_row(e, doc_id) for e in analysis.events)
 
 
+def _keep_vectors(session: Session, vectors: Sequence[SentenceVector]) -> None:
+    """Add the sentence embeddings not kept yet (a sentence keeps its first vector, as
+    linking's cache does)."""
+    if not vectors:
+        return
+    kept = set(
+        session.execute(
+            select(
+                ClaimEmbeddingRow.span_start, ClaimEmbeddingRow.span_end, ClaimEmbeddingRow.model
+            ).where(ClaimEmbeddingRow.document_id == vectors[0].span.doc_id)
+        ).tuples()
+    )
+    session.add_all(
+        ClaimEmbeddingRow(
+            document_id=v.span.doc_id,
+            span_start=v.span.start,
+            span_end=v.span.end,
+            model=v.model,
+            vector=v.vector,
+        )
+        for v in vectors
+        if (v.span.start, v.span.end, v.model) not in kept
+    )
+
+
 class FindingStore:
     """Reads and writes of findings; shares the document store's engine."""
 
@@ -334,6 +361,7 @@ class FindingStore:
                         analysed_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
                     )
                 )
+                _keep_vectors(session, analysis.claim_vectors)
 
     def pending(self, pipeline_version: str, batch_size: int = 200) -> Iterator[int]:
         """Ids of documents not yet analysed by this version of the pipeline."""
