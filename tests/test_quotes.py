@@ -232,6 +232,57 @@ def test_reported_clause_around_a_quoted_phrase_keeps_both() -> None:
     assert len({q.cue for q in found}) == 1
 
 
+def test_reported_stance_inside_reported_speech_is_the_outer_speakers_claim() -> None:
+    """'X said Y believes Z': Y's belief is what X claims, not something Y said."""
+    quote = only("The mayor said residents believe the bridge is unsafe.")
+    assert quote.content.text == "residents believe the bridge is unsafe"
+    assert quote.speaker.name == "The mayor"
+
+
+def test_quoted_phrase_inside_reported_speech_takes_its_cue_and_speaker() -> None:
+    found = quotes_of(
+        'The mayor joked that he enjoys a "peaceful protest every once in a while" at city hall.'
+    )
+    partial = next(q for q in found if q.kind is QuoteKind.PARTIAL)
+    assert partial.content.text == "peaceful protest every once in a while"
+    assert partial.cue is not None and partial.cue.text == "joked"
+    assert partial.speaker.name == "The mayor"
+
+
+def test_coordinated_cue_verbs_each_keep_their_own_clause() -> None:
+    found = quotes_of(
+        "The city not only objected by filing a complaint, but announced on Monday that it "
+        "would sue the company."
+    )
+    by_cue = {q.cue.text if q.cue else None: q.content.text for q in found}
+    assert by_cue["announced"] == "it would sue the company"
+    assert "objected" not in by_cue
+
+
+def test_speaker_the_parser_hung_elsewhere_is_the_name_before_the_cue() -> None:
+    """Here the parser reads the speaker as an apposition and leaves 'said' subjectless."""
+    quote = only(
+        "Campaigning on Monday in Ohio for his daughter Republican Senate hopeful Mary Dunn, "
+        "former senator John Dunn said the race was close."
+    )
+    assert quote.content.text == "the race was close"
+    assert quote.speaker.name == "former senator John Dunn"
+
+
+def test_cue_verb_the_tagger_lemmatizes_wrongly() -> None:
+    """spaCy's small model reads 'hoping' as a form of 'hop'."""
+    quote = only("The coalition is hoping to sign the agreement by Friday.")
+    assert quote.cue is not None and quote.cue.text == "hoping"
+    assert quote.content.text == "to sign the agreement by Friday"
+
+
+def test_name_and_colon_in_a_heading_is_not_a_quote() -> None:
+    quote = only(
+        "Pat Smith: Voters are worried about prices.\n\n*Pat Smith: voters in the long war*"
+    )
+    assert quote.content.text == "Voters are worried about prices"
+
+
 def test_according_to_after_two_clauses_covers_both() -> None:
     quote = only(
         "The army lost two tanks on Monday, while the rebels retreated to the hills, "

@@ -26,7 +26,7 @@ __all__ = ["PIPELINE_VERSION", "Analysis", "analyze_documents", "analyze_text"]
 
 MAX_ANALYSED_CHARS = 2_000_000  # beyond this a "document" is a dump, not an article
 # Bump the suffix whenever a stage changes what it finds: documents are then re-analysed.
-PIPELINE_VERSION = f"{__version__}+quotes.2.figures.2.times.2.places.2.events.2"
+PIPELINE_VERSION = f"{__version__}+quotes.3.figures.2.times.2.places.2.events.2"
 
 
 def _screened(text: str, doc_id: int) -> Analysis | tuple[str, tuple[str, ...]]:

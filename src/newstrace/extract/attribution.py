@@ -47,6 +47,7 @@ from newstrace.extract.lexicon import (
     RAISING_VERBS,
     SPEECH_VERBS,
     STANCE_VERBS,
+    cue_lemma,
 )
 from newstrace.extract.quote_marks import QuotedPassage, find_quoted_passages
 from newstrace.extract.speakers import (
@@ -75,6 +76,7 @@ INDIRECT_CUES = (
 MIN_UNATTRIBUTED_WORDS = 4  # shorter quoted terms without a cue are scare quotes or titles
 MIN_PARTIAL_WORDS = 2  # one quoted word ("the 'caliph'") is a scare quote, not a quotation
 NAME_LABELS = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+SENTENCE_ENDS = frozenset(".?!\"'”’…")
 WRITER = frozenset({"i", "we", "you"})  # outside quotes: the writer and the reader
 
 
@@ -238,7 +240,7 @@ class _Finder:
 
         A passive cue ('Y is expected to win') and a raising verb ('Y appears to lead')
         name no source (or their agent): their subject belongs to the content."""
-        lemma = cue.lemma_.lower()
+        lemma = cue_lemma(cue)
         tokens = _content_of(cue, lemma)
         clause = lemma in CLAUSE_CUES and any(c.dep_ == "ccomp" for c in cue.children)
         unsourced = (
@@ -264,10 +266,11 @@ class _Finder:
         return _Candidate(QuoteKind.INDIRECT, start, end, cue, head, unsourced)
 
     def colon_lines(self) -> Iterable[_Candidate]:
-        """'Pat Smith: Voters are worried': a name opening a paragraph, then a colon."""
+        """'Pat Smith: Voters are worried.': a name opening a paragraph, then a colon
+        (a heading such as 'Iraq: the long war', with no closing punctuation, is none)."""
         for start, end in paragraph_bounds(self.text):
             colon = self.text.find(":", start, min(end, start + 60))
-            if colon < 0 or end - colon < 12:
+            if colon < 0 or end - colon < 12 or _is_heading(self.text[start:end]):
                 continue
             name = char_span(self.doc, start, colon)
             if name is None or len(name) > 5 or name[0].lower_ in LINE_LABELS:
@@ -290,7 +293,7 @@ class _Finder:
     def _parenthetical(self, cue: Token) -> list[_Candidate]:
         """'Acts of protest, Mr. Obama said, are acts of patriotism': a cue set in the
         middle or at the end of the reported sentence, with no clause of its own."""
-        if cue.lemma_.lower() not in SPEECH_VERBS or any(
+        if cue_lemma(cue) not in SPEECH_VERBS or any(
             c.dep_ in {"ccomp", "dobj", "xcomp"} for c in cue.children
         ):
             return []
@@ -348,6 +351,43 @@ class _Finder:
         return _Candidate(QuoteKind.INDIRECT, start, end, according, speaker_head(according))
 
 
+def _is_heading(paragraph: str) -> bool:
+    """A line without closing punctuation ('Iraq: the war at home') is a heading."""
+    return paragraph.rstrip(" \t\n*_")[-1:] not in SENTENCE_ENDS
+
+
+def _outermost(candidates: list[_Candidate]) -> list[_Candidate]:
+    """Reported speech whose cue stands inside another's reported content ('X said Y
+    believes Z') is part of what X claims, not a statement of Y's: only X's is kept."""
+    ordered = sorted(candidates, key=lambda c: c.start)
+    starts = [c.start for c in ordered]
+
+    def nested(inner: _Candidate) -> bool:
+        if inner.cue is None:
+            return False
+        at = inner.cue.idx
+        before = ordered[: bisect_left(starts, at + 1)]
+        return any(
+            c.start <= at < c.end and c.cue is not None and c.cue.is_ancestor(inner.cue)
+            for c in before
+        )
+
+    return [c for c in candidates if not nested(c)]
+
+
+def _within_reports(quoted: list[_Candidate], reported: list[_Candidate]) -> list[_Candidate]:
+    """A quoted phrase with no cue of its own inside reported speech ('X joked that he
+    likes a "peaceful protest" now and then') is quoted by that speech's source."""
+    for quote in quoted:
+        if quote.cue is None and quote.speaker_head is None:
+            around = next(
+                (r for r in reported if r.start < quote.end and quote.start < r.end), None
+            )
+            if around is not None:
+                quote.cue, quote.speaker_head = around.cue, around.speaker_head
+    return quoted
+
+
 def _content_of(cue: Token, lemma: str) -> list[Token]:
     """The attributed words hanging from ``cue`` in the frame its lemma takes."""
     children = list(cue.children)
@@ -382,11 +422,28 @@ def _prepositional_objects(heads: Iterable[Token], preps: Collection[str]) -> li
 
 def _words_of(parts: Iterable[Token | None]) -> list[Token]:
     """The words of ``parts``' subtrees in text order, without edge punctuation or the
-    'that' that introduces a clause."""
-    tokens = trim(sorted({t for p in parts if p is not None for t in p.subtree}, key=lambda t: t.i))
+    'that' that introduces a clause. A participle of saying hung below them ('...,
+    saying ...') is an attribution of its own, not part of this one."""
+    present = [p for p in parts if p is not None]
+    words = {t for p in present for t in p.subtree}
+    for part in present:
+        for token in part.subtree:
+            if token.i > part.i and _is_saying_participle(token):
+                words.difference_update(token.subtree)
+    tokens = trim(sorted(words, key=lambda t: t.i))
     while tokens and (tokens[0].dep_ == "mark" or tokens[0].lower_ == "that"):
         tokens = trim(tokens[1:])
     return tokens
+
+
+def _is_saying_participle(token: Token) -> bool:
+    """', saying ...', ', adding ...': a cue participle set off by a comma."""
+    return (
+        token.tag_ == "VBG"
+        and token.i > 0
+        and token.nbor(-1).text == ","
+        and is_cue(token, CUE_VERBS)
+    )
 
 
 def _stance_noun(noun: Token) -> _Candidate | None:
@@ -418,7 +475,8 @@ def _is_infinitive(verb: Token) -> bool:
 
 def _marked_clause(cue: Token) -> Token | None:
     """A 'that' clause after ``cue`` that the parser hung elsewhere in the cue's
-    subtree ('said for the first time that ...' read as a relative clause of 'time')."""
+    subtree ('said for the first time that ...' read as a relative clause of 'time').
+    A verb coordinated with the cue ('countered ..., but announced that ...') has its own."""
     for token in cue.subtree:
         if (
             token.i > cue.i
@@ -426,9 +484,22 @@ def _marked_clause(cue: Token) -> Token | None:
             and token.lower_ in {"that", "whether"}
         ):
             verb = token.head
-            if verb is not cue and verb.i > cue.i and verb.pos_ in {"VERB", "AUX"}:
+            if (
+                verb.i > cue.i
+                and verb.pos_ in {"VERB", "AUX"}
+                and not _coordinated_below(verb, cue)
+            ):
                 return verb
     return None
+
+
+def _coordinated_below(token: Token, top: Token) -> bool:
+    """Whether a verb coordinated with another lies between ``token`` and ``top``."""
+    while token.i != top.i and token.head.i != token.i:
+        if token.dep_ == "conj" and token.pos_ in {"VERB", "AUX"}:
+            return True
+        token = token.head
+    return False
 
 
 def _agent_of(cue: Token) -> Token | None:
@@ -526,9 +597,9 @@ def extract_quotes(
     ctx = SpeakerContext(doc, doc_id, aliases or load_aliases(), outlet_names(known_outlets))
     _register_recipient_outlets(doc, ctx)
     finder = _Finder(doc, ctx)
-    candidates = [c for p in finder.passages if (c := finder.direct(p)) is not None]
-    candidates += list(finder.indirect())
-    candidates += list(finder.colon_lines())
+    quoted = [c for p in finder.passages if (c := finder.direct(p)) is not None]
+    reported = _outermost(list(finder.indirect()))
+    candidates = [*_within_reports(quoted, reported), *reported, *finder.colon_lines()]
     speakers = _speakers_in_order(doc, ctx, candidates, finder.quoted)
     quotes = []
     interviews: dict[int, tuple[int, Mention]] = {}  # speaker -> (sentence start, recipient)
@@ -540,7 +611,7 @@ def extract_quotes(
             and speaker.kind is SpeakerKind.UNKNOWN
             and head is not None
             and (head.pos_ != "PRON" or head.lower_ in WRITER)
-            and (candidate.cue is None or candidate.cue.lemma_.lower() not in SPEECH_VERBS)
+            and (candidate.cue is None or cue_lemma(candidate.cue) not in SPEECH_VERBS)
         ):
             continue  # "these attacks indicate that ...", "we know": no source speaks
         cue = candidate.cue

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from newstrace.extract.lexicon import PARTIAL_CUE_VERBS, TELLING_VERBS
+from newstrace.extract.lexicon import PARTIAL_CUE_VERBS, TELLING_VERBS, cue_lemma
 from newstrace.extract.speakers import core_phrase, mention_of
 from newstrace.nlp.pipeline import sentence_of
 from newstrace.records import Mention
 
 MAX_CLIMB = 8  # how far up the parse a quoted phrase may hang below its cue verb
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP"})
 
 
 def is_cue(token: Token, lexicon: frozenset[str]) -> bool:
     if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
         return True
-    if token.lemma_.lower() not in lexicon:
+    if cue_lemma(token) not in lexicon:
         return False
     return token.pos_ in {"VERB", "AUX"} or is_mistagged_verb(token)
 
@@ -77,13 +78,26 @@ def speaker_head(cue: Token) -> Token | None:
             break
         subjects = [c for c in token.children if c.dep_ in SUBJECT_DEPS]
         if subjects and token.pos_ in {"VERB", "AUX"}:
-            if token is cue or is_cue(token, PARTIAL_CUE_VERBS):
+            if token.i == cue.i or is_cue(token, PARTIAL_CUE_VERBS):
                 return subjects[0]
             fallback = fallback or subjects[0]
         if token.dep_ == "ROOT" or token.head is token:
             break
         token = token.head
-    return fallback
+    return fallback or name_before(cue)
+
+
+def name_before(cue: Token) -> Token | None:
+    """'..., former president Jo Doe said ...': a finite cue the parser left without a
+    subject, right after a name it hung elsewhere (as an apposition, say)."""
+    if cue.tag_ not in FINITE_TAGS or cue.i == 0:
+        return None
+    before = cue.nbor(-1)
+    if before.pos_ == "ADV" and before.i > 0:  # 'X also said'
+        before = before.nbor(-1)
+    if before.pos_ in {"PROPN", "PRON"} and before.dep_ not in {"compound", "poss"}:
+        return before
+    return None
 
 
 def recipient_of(cue: Token | None, doc_id: int) -> Mention | None:
@@ -95,7 +109,7 @@ def recipient_of(cue: Token | None, doc_id: int) -> Mention | None:
     ):
         return None
     for child in cue.children:
-        telling = cue.lemma_.lower() in TELLING_VERBS
+        telling = cue_lemma(cue) in TELLING_VERBS
         if telling and child.dep_ in {"dobj", "dative"} and child.pos_ in {"PROPN", "NOUN"}:
             return mention_of(core_phrase(child), doc_id)
         if child.dep_ in {"prep", "dative"} and child.lower_ in {"to", "with"}:

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from spacy.tokens import Token
 
 
 def _cue_words() -> dict[str, Any]:
@@ -45,6 +46,15 @@ PREPOSITION_CUES: dict[str, frozenset[str]] = {
 CUE_NOUNS: dict[str, frozenset[str]] = {
     noun: frozenset(words) for noun, words in _CUES["noun"].items()
 }
+# Forms of cue verbs that spaCy's small model lemmatizes wrongly ("hoping" -> "hop").
+_LEMMA_FIXES = {"hoped": "hope", "hopes": "hope", "hoping": "hope"}
+
+
+def cue_lemma(token: Token) -> str:
+    """The lower-case lemma of a (possible) cue verb, with known lemmatizer slips fixed."""
+    return _LEMMA_FIXES.get(token.lower_) or token.lemma_.lower()
+
+
 # Verbs whose indirect object is the one spoken to ("tells Reuters").
 TELLING_VERBS = frozenset(_CUES["telling"])
 # Words that label a line ("Photo: ...") rather than name who is speaking.
