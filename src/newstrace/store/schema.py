@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -57,7 +57,7 @@ class AnalysisRow(Base):
     pipeline_version: Mapped[str] = mapped_column(String(64))
     english: Mapped[bool]
     notes: Mapped[list[str]] = mapped_column(JSON)
-    analysed_at: Mapped[dt.datetime]
+    analysed_at: Mapped[dt.datetime] = mapped_column(index=True)  # 0008: the web's fingerprint
 
 
 class QuoteRow(Base):
@@ -76,6 +76,8 @@ class QuoteRow(Base):
     speaker_name: Mapped[str | None] = mapped_column(Text)
     speaker_canonical: Mapped[str | None] = mapped_column(Text)
     mentions: Mapped[dict[str, list[object]]] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_quotes_speaker", "speaker_name", "speaker_canonical"),)
 
 
 class MentionColumns:
@@ -161,6 +163,15 @@ class EventRow(Base):
     sentence_end: Mapped[int]
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
 
+    # 0008: the events view filters and orders by these (date, then document and id).
+    __table_args__ = (
+        Index("ix_events_date", "event_date", "document_id", "id"),
+        Index("ix_events_type", "event_type", "event_date", "document_id", "id"),
+        Index("ix_events_country", "country", "event_date", "document_id", "id"),
+        Index("ix_events_actor1", "actor1"),
+        Index("ix_events_actor2", "actor2"),
+    )
+
 
 class ReusePassageRow(Base):
     """A sentence or quote of a linked document with its MinHash signature: the reuse
@@ -196,7 +207,7 @@ class ReuseLinkedRow(Base):
 
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     link_version: Mapped[str] = mapped_column(String(32))
-    linked_at: Mapped[dt.datetime]
+    linked_at: Mapped[dt.datetime] = mapped_column(index=True)  # 0008: the web's fingerprint
 
 
 class ReusePairRow(Base):
@@ -247,7 +258,13 @@ class ClaimClusterRow(Base):
     origins: Mapped[int]
     evidence: Mapped[str] = mapped_column(Text)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON)
-    built_at: Mapped[dt.datetime]  # when the clusters were computed (all rows alike)
+    built_at: Mapped[dt.datetime] = mapped_column(index=True)  # when computed (all rows alike)
+
+    # 0008: the claims list's order (most documents first), whole or by grade.
+    __table_args__ = (
+        Index("ix_claim_clusters_order", text("documents DESC"), "key"),
+        Index("ix_claim_clusters_grade_order", "grade", text("documents DESC"), "key"),
+    )
 
 
 class ClaimMemberRow(Base):

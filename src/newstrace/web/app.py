@@ -28,6 +28,7 @@ from newstrace.web import events as event_view
 from newstrace.web import ledger
 from newstrace.web import search as search_view
 from newstrace.web import speakers as speaker_view
+from newstrace.web.cache import LedgerCache
 from newstrace.web.pages import STATIC, Pages, countries_script
 
 PAGE_SIZE = 100
@@ -92,6 +93,7 @@ def create_app(
     """
     app = FastAPI(title="newstrace", docs_url=None, redoc_url=None, openapi_url=None)
     pages = Pages(static_site=False)
+    cache = LedgerCache(store.engine)
 
     def html(template: str, code: int = 200, **context: Any) -> HTMLResponse:
         return HTMLResponse(pages.render(template, **context), status_code=code)
@@ -125,12 +127,20 @@ def create_app(
     async def bad_request(request: Request, exc: RequestValidationError) -> HTMLResponse:
         return html("error.html", 400, status=400, message="the address holds an invalid value")
 
-    @app.get("/", response_class=HTMLResponse)
-    def documents(page: int = Query(1, ge=1)) -> HTMLResponse:
-        total = store.count()
+    def everyone() -> list[speaker_view.SpeakerSummary]:
+        return cache.get("speakers", lambda: speaker_view.speakers(store))
+
+    def page_count(page: int, total: int) -> int:
+        """How many pages ``total`` rows make; past the last is not found."""
         pages_total = max(1, math.ceil(total / PAGE_SIZE))
         if page > pages_total:
             raise HTTPException(404, f"there is no page {page}")
+        return pages_total
+
+    @app.get("/", response_class=HTMLResponse)
+    def documents(page: int = Query(1, ge=1)) -> HTMLResponse:
+        total = cache.get("documents", store.count)
+        pages_total = page_count(page, total)
         rows = ledger.document_summaries(store, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         return html(
             "documents.html",
@@ -150,28 +160,44 @@ def create_app(
         return html("document.html", section="documents", r=view)
 
     @app.get("/speakers", response_class=HTMLResponse)
-    def speakers() -> HTMLResponse:
-        return html("speakers.html", section="speakers", speakers=speaker_view.speakers(store))
+    def speakers(page: int = Query(1, ge=1)) -> HTMLResponse:
+        found = everyone()
+        shown = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return html(
+            "speakers.html",
+            section="speakers",
+            speakers=shown,
+            total=len(found),
+            page=page,
+            pages=page_count(page, len(found)),
+        )
 
     @app.get("/speakers/{slug}", response_class=HTMLResponse)
-    def speaker(slug: str) -> HTMLResponse:
-        found = speaker_view.find_speaker(store, slug)
+    def speaker(slug: str, page: int = Query(1, ge=1)) -> HTMLResponse:
+        found = next((s for s in everyone() if s.slug == slug), None)
         if found is None:
             raise HTTPException(404, "there is no such speaker")
-        docs = {d.id: d for d in ledger.document_summaries(store, ids=found.documents)}
-        quotes = speaker_view.speaker_quotes(store, found)
-        return html("speaker.html", section="speakers", s=found, quotes=quotes, docs=docs)
+        pages_total = page_count(page, found.quote_count)
+        quotes = speaker_view.speaker_quotes(store, found, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        docs = ledger.summaries_by_id(store, {r.doc_id for r in quotes})
+        return html(
+            "speaker.html",
+            section="speakers",
+            s=found,
+            quotes=quotes,
+            docs=docs,
+            first=(page - 1) * PAGE_SIZE + 1,
+            page=page,
+            pages=pages_total,
+        )
 
     @app.get("/search", response_class=HTMLResponse)
     def search(q: str = Query("", max_length=MAX_QUERY_CHARS)) -> HTMLResponse:
         query = q.strip()
         if not query:
             return html("search.html", query="")
-        results = search_view.search(store, query)
-        docs = {
-            d.id: d
-            for d in ledger.document_summaries(store, ids={r.doc_id for r in results.quotes})
-        }
+        results = search_view.search(store, query, everyone)
+        docs = ledger.summaries_by_id(store, {r.doc_id for r in results.quotes})
         return html(
             "search.html", query=query, results=results, docs=docs, limit=search_view.SEARCH_LIMIT
         )
@@ -183,22 +209,25 @@ def create_app(
         country: str = Query("", max_length=MAX_QUERY_CHARS),
         start: str = Query("", alias="from", max_length=10),
         end: str = Query("", alias="to", max_length=10),
+        page: int = Query(1, ge=1),
     ) -> HTMLResponse:
         chosen = event_view.EventFilter(
             event_type or None, actor or None, country or None, _day(start, "from"), _day(end, "to")
         )
-        return html(
-            "events.html",
-            section="events",
-            **event_view.page(store, chosen, pages.links().document),
-        )
+        shown = event_view.page(store, chosen, pages.links().document, page, PAGE_SIZE, cache)
+        if page > shown["pages"]:
+            raise HTTPException(404, f"there is no page {page}")
+        return html("events.html", section="events", **shown)
 
     @app.get("/claims", response_class=HTMLResponse)
-    def claims(grade: str = Query("", max_length=32)) -> HTMLResponse:
+    def claims(grade: str = Query("", max_length=32), page: int = Query(1, ge=1)) -> HTMLResponse:
         chosen = claim_view.GRADES_BY_NAME.get(grade.lower()) if grade else None
         if grade and chosen is None:
             raise HTTPException(400, f"grade: one of {', '.join(claim_view.GRADES_BY_NAME)}")
-        found = claim_view.claim_list(store, chosen)
+        grades = cache.get("grades", lambda: claim_view.grade_counts(store))
+        pages_total = page_count(page, grades[chosen] if chosen else sum(grades.values()))
+        rows = claim_view.claim_rows(store, chosen, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+        found = claim_view.ClaimList(rows, grades, chosen, page, pages_total)
         return html("claims.html", section="claims", found=found, grades=claim_view.GRADES)
 
     @app.get("/claims/{key}", response_class=HTMLResponse)

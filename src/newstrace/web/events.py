@@ -4,23 +4,28 @@ timeline's bars and the values the filters offer.
 Filters come from the address bar (untrusted): they reach the database only as bound
 parameters. Each event keeps the anchor the reader gives it (``e-3``: the third event of
 its document in store order), so the list, the map and the timeline link to its words.
+The list and the map show a page of events at a time (ordered on indexes, migration
+0008); the timeline and the filters' values count the whole ledger.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select, union
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from newstrace.records import DatePrecision, PartialDate
 from newstrace.store import DocumentStore
 from newstrace.store.schema import DocumentRow, EventRow
+from newstrace.web.cache import LedgerCache, remembered
 
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 EVENT_LIMIT = 500  # rows listed at most; the page says when there were more
 TIMELINE_DAYS_MAX = 92  # a longer span is drawn by month
 EVENT_PREFIX = "e"
@@ -115,48 +120,74 @@ class Timeline:
     ticks: list[tuple[float, str]] = field(default_factory=list)
 
 
-def _numbered() -> Any:
-    """Events with their number within their document (the reader's ``e-N``)."""
-    return select(
-        EventRow,
-        func.row_number().over(partition_by=EventRow.document_id, order_by=EventRow.id).label("n"),
-        EventRow.detail[("sentence", 0)].as_string().label("sentence_text"),
-    ).subquery()
+def _number() -> Any:
+    """An event's number within its document (the reader's ``e-N``: store order), counted
+    on the document's index for the rows a page shows only."""
+    earlier = aliased(EventRow)
+    return (
+        select(func.count())
+        .where(earlier.document_id == EventRow.document_id, earlier.id <= EventRow.id)
+        .scalar_subquery()
+    )
 
 
-def _where(query: Select[Any], table: Any, chosen: EventFilter) -> Select[Any]:
-    c = table.c
+def _where(query: Q, chosen: EventFilter) -> Q:
     if chosen.event_type:
-        query = query.where(c.event_type == chosen.event_type)
+        query = query.where(EventRow.event_type == chosen.event_type)
     if chosen.actor:
-        query = query.where(or_(c.actor1 == chosen.actor, c.actor2 == chosen.actor))
+        query = query.where(or_(EventRow.actor1 == chosen.actor, EventRow.actor2 == chosen.actor))
     if chosen.country:
-        query = query.where(c.country == chosen.country)
+        query = query.where(EventRow.country == chosen.country)
     if chosen.start:
-        query = query.where(c.event_date >= chosen.start)
+        query = query.where(EventRow.event_date >= chosen.start)
     if chosen.end:
-        query = query.where(c.event_date <= chosen.end)
+        query = query.where(EventRow.event_date <= chosen.end)
     return query
+
+
+def count(store: DocumentStore, chosen: EventFilter) -> int:
+    """How many events ``chosen`` selects."""
+    with Session(store.engine) as session:
+        return session.scalar(_where(select(func.count()).select_from(EventRow), chosen)) or 0
 
 
 def events(
     store: DocumentStore, chosen: EventFilter, limit: int = EVENT_LIMIT
 ) -> tuple[list[EventItem], int]:
     """Events matching ``chosen`` by date (undated last), at most ``limit``; and how many."""
-    numbered = _numbered()
-    c = numbered.c
-    base = _where(select(c.id), numbered, chosen)
-    query = _where(
-        select(numbered, DocumentRow.title, DocumentRow.outlet).join(
-            DocumentRow, DocumentRow.id == c.document_id
-        ),
-        numbered,
-        chosen,
-    ).order_by(c.event_date.is_(None), c.event_date, c.document_id, c.n)
+    return event_rows(store, chosen, limit), count(store, chosen)
+
+
+def event_rows(
+    store: DocumentStore, chosen: EventFilter, limit: int, offset: int = 0
+) -> list[EventItem]:
+    """Events matching ``chosen`` by date (undated last), ``limit`` at most from ``offset``.
+
+    The page's ids are chosen first on the narrow columns, so the sentence (inside the
+    JSON detail) and the number are read for the rows shown only.
+    """
+    shown = (
+        _where(select(EventRow.id, EventRow.event_date, EventRow.document_id), chosen)
+        .order_by(EventRow.event_date.nulls_last(), EventRow.document_id, EventRow.id)
+        .offset(offset)
+        .limit(limit)
+        .subquery()
+    )
+    query = (
+        select(
+            *(column for column in EventRow.__table__.columns if column.key != "detail"),
+            _number().label("n"),
+            EventRow.detail[("sentence", 0)].as_string().label("sentence_text"),
+            DocumentRow.title,
+            DocumentRow.outlet,
+        )
+        .join(shown, shown.c.id == EventRow.id)
+        .join(DocumentRow, DocumentRow.id == EventRow.document_id)
+        .order_by(shown.c.event_date.nulls_last(), shown.c.document_id, shown.c.id)
+    )
     with Session(store.engine) as session:
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-        rows = session.execute(query.limit(limit)).all()
-    return [_item(row._mapping) for row in rows], total
+        rows = session.execute(query).all()
+    return [_item(row._mapping) for row in rows]
 
 
 def _item(row: Any) -> EventItem:
@@ -223,13 +254,10 @@ def timeline(store: DocumentStore, chosen: EventFilter) -> Timeline:
     Events dated only to a month or a year would sit misleadingly on its first day, so
     they are counted apart, as are undated ones.
     """
-    numbered = _numbered()
-    c = numbered.c
     query = _where(
-        select(c.event_date, c.date_precision, func.count()).group_by(
-            c.event_date, c.date_precision
+        select(EventRow.event_date, EventRow.date_precision, func.count()).group_by(
+            EventRow.event_date, EventRow.date_precision
         ),
-        numbered,
         chosen,
     )
     with Session(store.engine) as session:
@@ -316,17 +344,30 @@ def map_points(found: list[EventItem], link: Callable[[int, str], str]) -> list[
 
 
 def page(
-    store: DocumentStore, chosen: EventFilter, link: Callable[[int, str], str]
+    store: DocumentStore,
+    chosen: EventFilter,
+    link: Callable[[int, str], str],
+    number: int = 1,
+    size: int = EVENT_LIMIT,
+    cache: LedgerCache | None = None,
 ) -> dict[str, Any]:
-    """Everything the events view shows for ``chosen`` (the template's context)."""
-    found, total = events(store, chosen)
+    """Everything the events view shows for ``chosen`` (the template's context): page
+    ``number`` of ``size`` events (none past the last page), on the map too; the timeline
+    and the filters' values over the whole ledger (kept in ``cache`` while the ledger
+    stays the same)."""
+    total = remembered(cache, ("events", chosen), lambda: count(store, chosen))
+    pages = max(1, math.ceil(total / size))
+    found = event_rows(store, chosen, size, (number - 1) * size) if number <= pages else []
     points = map_points(found, link)
     return {
         "chosen": chosen,
         "items": found,
         "total": total,
-        "options": options(store),
-        "timeline": timeline(store, chosen),
+        "first": (number - 1) * size + 1,
+        "page": number,
+        "pages": pages,
+        "options": remembered(cache, "event options", lambda: options(store)),
+        "timeline": remembered(cache, ("timeline", chosen), lambda: timeline(store, chosen)),
         "points": points,
         "located": len(points),
     }

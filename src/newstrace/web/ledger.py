@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from newstrace.link.reuse import LINK_VERSION
@@ -45,6 +45,7 @@ from newstrace.web.highlight import Highlight, Token, tokens
 from newstrace.web.speakers import QuoteRef, SpeakerRef, numbered_quotes, speaker_ref
 
 EXCERPT_CHARS = 160
+COUNT_CHUNK = 1_000  # documents counted a statement (each binds its ids eight times)
 
 
 # --- Documents -----------------------------------------------------------------------
@@ -67,6 +68,8 @@ class DocumentSummary:
     counts: dict[str, int] = field(default_factory=dict)  # FindingKind.key -> count
 
 
+# The documents asked for, bound when a statement runs: statements are built once, not per page.
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _SUMMARY_COLUMNS = (
     DocumentRow.id,
     DocumentRow.title,
@@ -80,6 +83,11 @@ _SUMMARY_COLUMNS = (
     AnalysisRow.document_id,
     AnalysisRow.english,
 )
+_SUMMARIES = (
+    select(*_SUMMARY_COLUMNS)
+    .outerjoin(AnalysisRow, AnalysisRow.document_id == DocumentRow.id)
+    .order_by(DocumentRow.id)
+)
 
 
 def document_summaries(
@@ -89,19 +97,11 @@ def document_summaries(
     limit: int | None = None,
 ) -> list[DocumentSummary]:
     """Documents in id order (all, or those in ``ids``), ``limit`` at most from ``offset``."""
-    query = (
-        select(*_SUMMARY_COLUMNS)
-        .outerjoin(AnalysisRow, AnalysisRow.document_id == DocumentRow.id)
-        .order_by(DocumentRow.id)
-        .offset(offset)
-        .limit(limit)
-    )
-    if ids is not None:
-        query = query.where(DocumentRow.id.in_(list(ids)))
+    query = _SUMMARIES if ids is None else _SUMMARIES.where(DocumentRow.id.in_(_IDS))
     with Session(store.engine) as session:
-        rows = session.execute(query).all()
-        read = [r[0] for r in rows]
-        counts = {kind.key: kind.count(session, read) for kind in KINDS}
+        params = {} if ids is None else {"ids": list(ids)}
+        rows = session.execute(query.offset(offset).limit(limit), params).all()
+        counts = _counts(session, [r[0] for r in rows])
     return [
         DocumentSummary(
             id=row[0],
@@ -114,10 +114,15 @@ def document_summaries(
             version=row[8],
             analysed=row[9] is not None,
             english=bool(row[10]) if row[9] is not None else True,
-            counts={key: found.get(row[0], 0) for key, found in counts.items()},
+            counts={kind.key: counts[kind.key][row[0]] for kind in KINDS},
         )
         for row in rows
     ]
+
+
+def summaries_by_id(store: DocumentStore, ids: Iterable[int]) -> dict[int, DocumentSummary]:
+    """The summaries of documents ``ids``, by id: how views name the documents they cite."""
+    return {d.id: d for d in document_summaries(store, ids=ids)}
 
 
 # --- The reader ----------------------------------------------------------------------
@@ -327,16 +332,32 @@ def reuse_anchor(other_doc: int, start: int) -> str:
     return f"r-{other_doc}-{start}"
 
 
+def _names(store: DocumentStore, doc_ids: set[int]) -> dict[int, str]:
+    """How a link names each document: its title and outlet, read in one query."""
+    with Session(store.engine) as session:
+        rows = session.execute(
+            select(DocumentRow.id, DocumentRow.title, DocumentRow.outlet).where(
+                DocumentRow.id.in_(doc_ids)
+            )
+        ).all()
+    return {
+        doc_id: f"{title or 'untitled'} ({outlet or 'unknown outlet'})"
+        for doc_id, title, outlet in rows
+    }
+
+
 def _reuse_findings(store: DocumentStore, doc: Document) -> list[Finding]:
     found = []
-    for pair in LinkStore(store.engine, LINK_VERSION).reuse(doc.id):
+    pairs = LinkStore(store.engine, LINK_VERSION).reuse(doc.id)
+    names = _names(
+        store, {p.origin_doc if p.derived_doc == doc.id else p.derived_doc for p in pairs}
+    )
+    for pair in pairs:
         derived = pair.derived_doc == doc.id
         other = pair.origin_doc if derived else pair.derived_doc
         decided = pair.direction is not DirectionBasis.UNDETERMINED
         relation = ("taken from" if derived else "taken by") if decided else "shared with"
-        named = f"document {other}"
-        if (other_doc := store.get(other)) is not None:
-            named = f"{other_doc.title or 'untitled'} ({other_doc.outlet or 'unknown outlet'})"
+        named = names.get(other, f"document {other}")
         for link in pair.links:
             here, there = (link.derived, link.origin) if derived else (link.origin, link.derived)
             anchor = reuse_anchor(other, here.start)
@@ -394,30 +415,33 @@ def _claim_findings(store: DocumentStore, doc: Document) -> list[Finding]:
     return sorted(found, key=lambda f: (f.highlights[0].start, f.entry.anchor))
 
 
-def _count_by(column: Any) -> Callable[[Session, Sequence[int]], dict[int, int]]:
+CountQuery = Select[*tuple[Any, ...]]  # (document id, count) of one kind of finding
+
+
+def _count_by(column: Any) -> tuple[CountQuery, ...]:
     """Findings per document, counted in the database for the ids asked."""
-
-    def count(session: Session, ids: Sequence[int]) -> dict[int, int]:
-        rows = session.execute(
-            select(column, func.count()).where(column.in_(ids)).group_by(column)
-        ).all()
-        return {doc_id: n for doc_id, n in rows}
-
-    return count
+    return (select(column, func.count()).where(column.in_(_IDS)).group_by(column),)
 
 
-def _count_reuse(session: Session, ids: Sequence[int]) -> dict[int, int]:
+def _count_reuse() -> tuple[CountQuery, ...]:
     """Reused passages per document, on either side of a pair."""
-    totals: Counter[int] = Counter()
-    for side in (ReusePairRow.origin_id, ReusePairRow.derived_id):
-        rows = session.execute(
-            select(side, func.count())
-            .join(ReuseLinkRow, ReuseLinkRow.pair_id == ReusePairRow.id)
-            .where(side.in_(ids))
-            .group_by(side)
-        ).all()
-        totals.update({doc_id: n for doc_id, n in rows})
-    return dict(totals)
+    return tuple(
+        select(side, func.count())
+        .join(ReuseLinkRow, ReuseLinkRow.pair_id == ReusePairRow.id)
+        .where(side.in_(_IDS))
+        .group_by(side)
+        for side in (ReusePairRow.origin_id, ReusePairRow.derived_id)
+    )
+
+
+def _counts(session: Session, ids: Sequence[int]) -> dict[str, Counter[int]]:
+    """Findings of every kind per document, counted in one statement."""
+    counts: dict[str, Counter[int]] = {kind.key: Counter() for kind in KINDS}
+    for at in range(0, len(ids), COUNT_CHUNK):
+        chunk = list(ids[at : at + COUNT_CHUNK])
+        for doc_id, n, key in session.execute(_COUNTS, {"ids": chunk}).all():
+            counts[key][doc_id] += n
+    return counts
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +451,7 @@ class FindingKind:
     key: str
     label: str
     read: Callable[[DocumentStore, Document], list[Finding]]
-    count: Callable[[Session, Sequence[int]], dict[int, int]]
+    count: tuple[CountQuery, ...] = field(compare=False)  # per document, for the ids bound
 
 
 KINDS: tuple[FindingKind, ...] = (
@@ -436,9 +460,10 @@ KINDS: tuple[FindingKind, ...] = (
     FindingKind("place", "Places", _place_findings, _count_by(PlaceRow.document_id)),
     FindingKind("time", "Dates", _time_findings, _count_by(TimeRow.document_id)),
     FindingKind("figure", "Figures", _figure_findings, _count_by(FigureRow.document_id)),
-    FindingKind("reuse", "Reused passages", _reuse_findings, _count_reuse),
+    FindingKind("reuse", "Reused passages", _reuse_findings, _count_reuse()),
     FindingKind("claim", "Claims", _claim_findings, _count_by(ClaimMemberRow.document_id)),
 )
+_COUNTS = union_all(*(q.add_columns(literal(kind.key)) for kind in KINDS for q in kind.count))
 
 
 @dataclass(frozen=True, slots=True)

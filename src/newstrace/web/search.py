@@ -9,7 +9,9 @@ word must match; words match their stems (``killed`` finds ``kills``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine, func, literal_column, select, text
 from sqlalchemy.orm import Session
@@ -18,8 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from newstrace.records import SpeakerKind
 from newstrace.store import DocumentStore
 from newstrace.store.schema import DocumentRow, QuoteRow
-from newstrace.web.ledger import DocumentSummary, document_summaries
-from newstrace.web.speakers import QuoteRef, SpeakerSummary, identity, quotes_by_id, speakers
+from newstrace.web.ledger import DocumentSummary, summaries_by_id
+from newstrace.web.speakers import QuoteRef, SpeakerSummary, identity, quote_refs, speakers
 
 SEARCH_LIMIT = 50  # rows per kind of result; the page says when there were more
 MAX_TERMS = 16
@@ -129,8 +131,15 @@ def snippet(text: str, words: list[str], context: int = SNIPPET_CONTEXT) -> Snip
     )
 
 
-def search(store: DocumentStore, query: str) -> SearchResults:
-    """Documents, quotes and speakers whose words hold every word of ``query``."""
+def search(
+    store: DocumentStore,
+    query: str,
+    everyone: Callable[[], list[SpeakerSummary]] | None = None,
+) -> SearchResults:
+    """Documents, quotes and speakers whose words hold every word of ``query``.
+
+    ``everyone()`` gives every speaker (the server keeps them; by default they are read).
+    """
     words = terms(query)
     if not words:
         return SearchResults(query, [], [], [], frozenset())
@@ -140,31 +149,34 @@ def search(store: DocumentStore, query: str) -> SearchResults:
     for kind, found in (("documents", doc_ids), ("quotes", quote_ids)):
         if len(found) > SEARCH_LIMIT:
             more.add(kind)
-    summaries = {d.id: d for d in document_summaries(store, ids=doc_ids[:SEARCH_LIMIT])}
-    documents = []
-    for doc_id in doc_ids[:SEARCH_LIMIT]:
-        doc = store.get(doc_id)
-        if doc_id in summaries:
-            documents.append(
-                DocumentHit(summaries[doc_id], snippet(doc.text, words) if doc else None)
+    summaries = summaries_by_id(store, doc_ids[:SEARCH_LIMIT])
+    texts = _texts(engine, doc_ids[:SEARCH_LIMIT])
+    documents = [
+        DocumentHit(summaries[doc_id], snippet(texts[doc_id], words))
+        for doc_id in doc_ids[:SEARCH_LIMIT]
+        if doc_id in summaries
+    ]
+    with Session(engine) as session:
+        shown = session.execute(
+            select(QuoteRow.id, QuoteRow.document_id).where(
+                QuoteRow.id.in_(quote_ids[:SEARCH_LIMIT])
             )
-    quotes = _quote_refs(store, quote_ids[:SEARCH_LIMIT])
+        ).all()
+    quotes = quote_refs(store, shown)
     keys = _speaker_keys(engine, words)
-    speaker_hits = [s for s in speakers(store) if s.key in keys]
+    speaker_hits = [s for s in (everyone or partial(speakers, store))() if s.key in keys]
     if len(speaker_hits) > SEARCH_LIMIT:
         more.add("speakers")
     return SearchResults(query, documents, quotes, speaker_hits[:SEARCH_LIMIT], frozenset(more))
 
 
-def _quote_refs(store: DocumentStore, quote_ids: list[int]) -> list[QuoteRef]:
-    """The quotes with the reader's anchors, in document and text order."""
-    with Session(store.engine) as session:
-        docs = session.scalars(
-            select(QuoteRow.document_id).where(QuoteRow.id.in_(quote_ids)).distinct()
+def _texts(engine: Engine, doc_ids: list[int]) -> dict[int, str]:
+    """The text of each document, in one query."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(DocumentRow.id, DocumentRow.text).where(DocumentRow.id.in_(doc_ids))
         ).all()
-    refs = quotes_by_id(store, docs)
-    found = [refs[i] for i in quote_ids if i in refs]
-    return sorted(found, key=lambda r: (r.doc_id, r.quote.content.span.start))
+    return {doc_id: body for doc_id, body in rows}
 
 
 def _speaker_keys(engine: Engine, words: list[str]) -> set[str]:

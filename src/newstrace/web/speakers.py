@@ -1,8 +1,10 @@
 """Speakers across the ledger, counted in the database.
 
 The speakers list is one grouped query (kind, name, description, anonymity and document
-per group of quotes), so a page never reads every quote. A speaker's own page reads the
-quotes of the documents it speaks in, numbered the way the reader numbers them.
+per group of quotes), so a page never reads every quote; the server keeps it while the
+ledger stays the same (``web/cache.py``). A speaker's own page reads one page of its
+quotes by the speaker's stored names (indexed), and the other quotes of their documents
+only to number them the way the reader does.
 """
 
 from __future__ import annotations
@@ -14,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from anyascii import anyascii
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from newstrace.records import Quote, Speaker, SpeakerKind
 from newstrace.store import DocumentStore
@@ -27,6 +30,7 @@ UNKNOWN_SPEAKER = "(no speaker found)"
 QUOTE_PREFIX = "q"
 DESCRIPTION = QuoteRow.mentions[("speaker_description", 0)].as_string()
 ANONYMITY = QuoteRow.mentions[("speaker_anonymity", 0)].as_string()
+Identity = tuple[str, str | None, str | None]  # a quote's speaker columns: kind, name, canonical
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +125,7 @@ class SpeakerSummary:
     quote_count: int = 0
     anonymous: int = 0  # quotes given anonymously (anonymous kind or anonymity words)
     document_ids: set[int] = field(default_factory=set)
+    identities: set[Identity] = field(default_factory=set)  # as stored: kind, name, canonical
 
     @property
     def kind(self) -> SpeakerKind:
@@ -156,17 +161,58 @@ def speakers(store: DocumentStore) -> list[SpeakerSummary]:
         summary.quote_count += n
         summary.anonymous += n if kind in ANONYMOUS_KINDS or anonymity else 0
         summary.document_ids.add(doc_id)
+        summary.identities.add((kind_value, name, canonical))
     return sorted(found.values(), key=lambda s: (-s.quote_count, s.name.casefold()))
 
 
-def find_speaker(store: DocumentStore, slug: str) -> SpeakerSummary | None:
-    return next((s for s in speakers(store) if s.slug == slug), None)
+def _said_by(summary: SpeakerSummary) -> ColumnElement[bool]:
+    """Quotes whose stored speaker is one of the summary's (an indexed match on the name)."""
+
+    def equal(column: InstrumentedAttribute[str | None], value: str | None) -> ColumnElement[bool]:
+        return column.is_(None) if value is None else column == value
+
+    return or_(
+        *(
+            and_(
+                QuoteRow.speaker_kind == kind,
+                equal(QuoteRow.speaker_name, name),
+                equal(QuoteRow.speaker_canonical, canonical),
+            )
+            for kind, name, canonical in sorted(summary.identities, key=str)
+        )
+    )
 
 
-def speaker_quotes(store: DocumentStore, summary: SpeakerSummary) -> list[QuoteRef]:
-    """The speaker's quotes in document and text order, with the reader's anchors."""
-    refs = quotes_by_id(store, summary.document_ids).values()
+def speaker_quotes(
+    store: DocumentStore, summary: SpeakerSummary, offset: int = 0, limit: int | None = None
+) -> list[QuoteRef]:
+    """The speaker's quotes in document and text order (``limit`` from ``offset``), with
+    the reader's anchors; only the documents of the quotes asked for are read."""
+    query = (
+        select(QuoteRow.id, QuoteRow.document_id)
+        .where(_said_by(summary))
+        .order_by(
+            QuoteRow.document_id,
+            QuoteRow.content_start,
+            QuoteRow.content_end,
+            QuoteRow.kind,
+            QuoteRow.speaker_kind,
+            QuoteRow.id,
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    with Session(store.engine) as session:
+        rows = session.execute(query).all()
+    return quote_refs(store, rows)
+
+
+def quote_refs(store: DocumentStore, quotes: Iterable[tuple[int, int]]) -> list[QuoteRef]:
+    """The quotes (row id, document id) with the reader's anchors, in document and text
+    order; only their documents' quotes are read, to number them."""
+    wanted = dict(quotes)
+    refs = quotes_by_id(store, set(wanted.values()))
     return sorted(
-        (r for r in refs if _identity(r.quote.speaker)[0] == summary.key),
+        (refs[quote_id] for quote_id in wanted if quote_id in refs),
         key=lambda r: (r.doc_id, int(r.anchor.split("-")[1])),
     )
