@@ -6,7 +6,8 @@ stored once in a SQLite file that every run copies, so every run analyses the sa
 Each run is ``analyze_pending`` (or the Dask runner) in a fresh child process, so model
 loading and worker start-up count as a user would see them, and each memory peak is its
 own. Memory is the resident set of the child and all its workers, summed and sampled
-every 0.2 s (pages the processes share are counted once per process: it overstates).
+every 0.2 s, both as RSS (pages the processes share counted in each: it overstates)
+and as PSS (shared pages split between their sharers).
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ class Run:
     seconds: float
     running_rate: float  # articles/s once started: worker start-up and model loading left out
     cpu_seconds: float  # of the run's process and all its workers
-    peak_mb: float
+    peak_mb: float  # RSS summed: pages shared between processes counted in each
+    peak_pss_mb: float  # PSS summed: what the processes use together
 
 
 def build_store(path: Path, count: int) -> int:
@@ -98,14 +100,18 @@ def _analyze(db: str, name: str, timings: Queue[tuple[float, float, float]]) -> 
     timings.put((seconds, rate, _cpu_seconds()))
 
 
-def _tree_rss_mb(process: psutil.Process) -> float:
-    total = 0
+def _tree_mb(process: psutil.Process) -> tuple[float, float]:
+    """Resident (RSS) and proportional (PSS: shared pages split between their sharers)
+    memory of ``process`` and all its descendants, summed, in MiB."""
+    rss = pss = 0
     for each in (process, *process.children(recursive=True)):
         try:
-            total += each.memory_info().rss
+            full = each.memory_full_info()
         except psutil.Error:  # ended between listing and reading
             continue
-    return total / 1024 / 1024
+        rss += full.rss
+        pss += full.pss
+    return rss / 1024 / 1024, pss / 1024 / 1024
 
 
 def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
@@ -116,65 +122,82 @@ def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
     timings: Queue[tuple[float, float, float]] = context.Queue()
     child = context.Process(target=_analyze, args=(str(db), name, timings))
     child.start()
-    watched, peak = psutil.Process(child.pid), 0.0
+    watched, peak, peak_pss = psutil.Process(child.pid), 0.0, 0.0
     while child.is_alive():
         try:
-            peak = max(peak, _tree_rss_mb(watched))
+            rss, pss = _tree_mb(watched)
         except psutil.Error:
             break
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(SAMPLE_S)
     child.join()
     if child.exitcode != 0:
         raise RuntimeError(f"{name}: analyze failed (exit {child.exitcode})")
     seconds, rate, cpu = timings.get()
-    return Run(name, count, seconds, rate, cpu, peak)
+    return Run(name, count, seconds, rate, cpu, peak, peak_pss)
+
+
+def _speedups(runs: list[Run], words: int) -> tuple[dict[str, float], str]:
+    """The speed-up figures of the three runs, and the note that reads them."""
+    one, two, dask = runs
+    figures = {
+        "speedup": round(one.seconds / two.seconds, 3),
+        "running_speedup": round(two.running_rate / one.running_rate, 3),
+        "dask_speedup": round(one.seconds / dask.seconds, 3),
+        "articles_per_s_1": round(one.running_rate, 2),
+        "articles_per_s_2": round(two.running_rate, 2),
+        "cpu_per_article_1": round(one.cpu_seconds / one.articles, 4),
+        "cpu_per_article_2": round(two.cpu_seconds / two.articles, 4),
+    }
+    note = (
+        f"{one.articles:,} articles ({words:,} words) per speed-up run. Speed-up with 2 "
+        f"processes (this one and a worker) {figures['speedup']:.2f}× in wall time, model "
+        f"loading and worker start-up included, {figures['running_speedup']:.2f}× once "
+        f"running (target ≥ 1.7 on 2 cores); Dask {figures['dask_speedup']:.2f}× in wall "
+        "time. 'Running' counts from the first batch written to the last. CPU s/article: "
+        "the run's process and all its workers, start-up included; the same figure for 1 "
+        "and 2 workers means the parallel path adds no work."
+    )
+    return figures, note
 
 
 def results(runs: list[Run], memory: Run | None, words: int) -> Results:
-    one, running = runs[0], runs[0].running_rate
-    figures = {
-        "speedup": round(one.seconds / runs[1].seconds, 3),
-        "running_speedup": round(runs[1].running_rate / running, 3),
-        "dask_speedup": round(one.seconds / runs[2].seconds, 3),
-        "articles_per_s_1": round(running, 2),
-        "articles_per_s_2": round(runs[1].running_rate, 2),
-        "cpu_per_article_1": round(one.cpu_seconds / one.articles, 4),
-        "cpu_per_article_2": round(runs[1].cpu_seconds / runs[1].articles, 4),
-    }
+    first = runs[0] if runs else None
 
-    def row(r: Run, compared: bool = True) -> tuple[str, ...]:
+    def row(r: Run) -> tuple[str, ...]:
+        compared = first is not None and r.articles == first.articles
         return (
             r.name,
             f"{r.articles:,}",
             f"{r.seconds:.1f}",
             f"{r.articles / r.seconds:.2f}",
-            f"{one.seconds / r.seconds:.2f}" if compared else "",
+            f"{first.seconds / r.seconds:.2f}" if first and compared else "",
             f"{r.running_rate:.2f}",
-            f"{r.running_rate / running:.2f}" if compared else "",
+            f"{r.running_rate / first.running_rate:.2f}" if first and compared else "",
             f"{r.cpu_seconds / r.articles:.3f}",
             f"{r.peak_mb:,.0f}",
+            f"{r.peak_pss_mb:,.0f}",
         )
 
-    rows = [row(r) for r in runs] + ([row(memory, compared=False)] if memory else [])
-    notes = [
-        f"{one.articles:,} articles ({words:,} words) per speed-up run. Speed-up with 2 "
-        f"worker processes {figures['speedup']:.2f}× in wall time, model loading and worker "
-        f"start-up included, {figures['running_speedup']:.2f}× once running (target ≥ 1.7 "
-        f"on 2 cores); Dask {figures['dask_speedup']:.2f}× in wall time. 'Running' counts "
-        "from the first batch written to the last. CPU s/article: the run's process and "
-        "all its workers, start-up included; the same figure for 1 and 2 workers means "
-        "the parallel path adds no work, so on idle cores the speed-up is bounded only by "
-        "start-up and the single writer.",
-    ]
+    figures: dict[str, float] = {}
+    notes = []
+    if runs:
+        figures, note = _speedups(runs, words)
+        notes.append(note)
     if memory:
         figures["peak_mb_memory_run"] = round(memory.peak_mb)
+        figures["peak_pss_mb_memory_run"] = round(memory.peak_pss_mb)
         notes.append(
-            f"Last row: analyze on {memory.articles:,} articles with {memory.name}; peak "
-            f"resident memory of all its processes {memory.peak_mb:,.0f} MiB (target < 2 GiB)."
+            f"{'Last row: a' if runs else 'A'}nalyze on {memory.articles:,} articles with "
+            f"{memory.name}; peak memory of all its processes {memory.peak_pss_mb:,.0f} MiB "
+            f"PSS (resident, shared pages split between the processes sharing them), "
+            f"{memory.peak_mb:,.0f} MiB RSS summed (shared pages counted in each); "
+            "target < 2 GiB."
         )
+    sized = f"{first.articles:,} articles, 1 vs 2 workers" if first else "memory"
     return Results(
         title="newstrace analyze: worker processes and Dask on one machine",
-        section=f"scale, {one.articles:,} articles, 1 vs 2 workers",
+        section=f"scale, {sized}" + (f", {memory.articles:,} for memory" if memory else ""),
         header=(
             "run",
             "articles",
@@ -184,16 +207,18 @@ def results(runs: list[Run], memory: Run | None, words: int) -> Results:
             "articles/s running",
             "speed-up running",
             "CPU s/article",
-            "peak MiB (all processes)",
+            "peak MiB RSS (all processes)",
+            "peak MiB PSS (all processes)",
         ),
-        rows=rows,
+        rows=[row(r) for r in runs] + ([row(memory)] if memory else []),
         figures=figures,
         notes=tuple(notes),
     )
 
 
 def main() -> int:
-    options = parser(__doc__, "--articles", FULL_SIZE, QUICK_SIZE, "articles per speed-up run")
+    what = "articles per speed-up run (0 skips them)"
+    options = parser(__doc__, "--articles", FULL_SIZE, QUICK_SIZE, what)
     options.add_argument(
         "--memory-articles",
         type=int,
@@ -208,8 +233,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="newstrace-scale-") as tmp:
         workdir = Path(tmp)
         source = workdir / "articles.db"
-        words = build_store(source, count)
-        runs = [measure(source, name, count, workdir) for name in RUNS]
+        words = build_store(source, count) if count else 0
+        runs = [measure(source, name, count, workdir) for name in RUNS] if count else []
         memory = None
         if memory_count:
             big = workdir / "memory.db"

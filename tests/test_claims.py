@@ -12,10 +12,12 @@ import datetime as dt
 import io
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_text
@@ -27,7 +29,7 @@ from newstrace.link import LinkDoc, Linker
 from newstrace.link.claims import Corpus, DocumentInfo, cluster_claims, same_event
 from newstrace.link.corroboration import grade, lines_of
 from newstrace.link.disagreements import disagreements
-from newstrace.link.similarity import TokenSetSimilarity
+from newstrace.link.similarity import EmbeddingSimilarity, TokenSetSimilarity
 from newstrace.pipeline import analyze_pending, build_claims, claims_pending, ingest, link_pending
 from newstrace.records import (
     Analysis,
@@ -59,7 +61,7 @@ from newstrace.records import (
     TimeExpression,
 )
 from newstrace.store import DocumentStore, open_store
-from newstrace.store.claims import ClaimStore
+from newstrace.store.claims import ClaimStore, StatementVectors
 from newstrace.store.findings import FindingStore
 from tests.conftest import PROJECT_ROOT, SEEDS, CliRun
 
@@ -385,6 +387,52 @@ def test_claims_are_rebuilt_only_after_new_links(any_db: str) -> None:
         assert claims_pending(store, TokenSetSimilarity()) is not None
         (cluster,) = ClaimStore(store.engine).clusters(doc_id=copy)
         assert cluster.documents == (first, copy) and cluster.grade is Grade.ECHOED
+    finally:
+        store.close()
+
+
+class CountingEmbedder:
+    """Unit vectors from hashed word counts (alike texts, alike vectors), counting the
+    texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        self.embedded += texts
+        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                vectors[row, zlib.crc32(word.encode()) % 384] += 1.0
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_rebuild_embeds_only_statements_not_seen_before(any_db: str) -> None:
+    store = open_store(any_db)
+    try:
+        first = _add_quoted(store, "a driver", "Example Times")
+        _add_quoted(store, "an aid worker", "Sample Post")  # the same words: one embedding
+        link_pending(store)
+        embedder = CountingEmbedder()
+
+        def cached() -> EmbeddingSimilarity:
+            return EmbeddingSimilarity(embedder, cache=StatementVectors(store.engine, "test"))
+
+        build_claims(store, cached())
+        assert embedder.embedded == [QUOTE]
+        text = "The crossing will stay closed until the water falls, the council said today."
+        later = _add_document(store, text, "Third Daily")
+        FindingStore(store.engine).save(analyze_text(text, later), PIPELINE_VERSION)
+        link_pending(store)
+        embedder.embedded.clear()
+        build_claims(store, cached())
+        assert embedder.embedded == [
+            " ".join(q.content.text.split()) for q in FindingStore(store.engine).quotes(later)
+        ]
+        warm = ClaimStore(store.engine).clusters()
+        build_claims(store, EmbeddingSimilarity(CountingEmbedder()))  # no cache: all anew
+        assert ClaimStore(store.engine).clusters() == warm
+        assert warm[0].documents[0] == first
     finally:
         store.close()
 

@@ -20,7 +20,7 @@ from newstrace.link.embed import DIMENSIONS, MODEL_NAME, embed
 from newstrace.link.mutation import MutationFinder
 from newstrace.link.paraphrase import THRESHOLD, EmbeddingParaphrases, mutual_best
 from newstrace.link.reuse import LINK_VERSION
-from newstrace.pipeline import link_pending
+from newstrace.pipeline import analyze_pending, link_pending
 from newstrace.records import (
     Analysis,
     ClaimChange,
@@ -298,3 +298,35 @@ def test_embeddings_are_kept_in_the_store_and_reach_across_runs(any_db: str) -> 
         assert LinkStore(store.engine, LINK_VERSION).reuse(second) == [reuse]
     finally:
         store.close()
+
+
+def test_claim_sentences_are_embedded_with_the_analysis_as_linking_would(tmp_path: Path) -> None:
+    """``analyze`` keeps each claim sentence's vector beside the findings, so linking
+    embeds nothing; the vectors and links equal those of linking embedding them itself."""
+    texts = {"Tigris Wire": _quoted_doc(0, ORIGIN, "Tigris Wire").text}
+    texts["Zagros Daily"] = _quoted_doc(0, [RESTATED], "Zagros Daily").text
+
+    def ledger(name: str, with_analysis: bool) -> tuple[list[tuple[int, int, bytes]], list[object]]:
+        store = open_store(str(tmp_path / name))
+        try:
+            for outlet, text in texts.items():
+                document = DocumentInput(
+                    text=text, source=f"{outlet}.txt", source_format="text", outlet=outlet
+                )
+                doc_id = store.add(document).document_id
+                if not with_analysis:  # findings alone, no vectors
+                    FindingStore(store.engine).save(analyze_text(text, doc_id), PIPELINE_VERSION)
+            kept = EmbeddingStore(store.engine, MODEL_NAME)
+            if with_analysis:
+                assert analyze_pending(store, workers=1) == 2
+                made = {i: kept.vectors(i) for i in (1, 2)}
+                assert made[1] and made[2]
+            link_pending(store)
+            if with_analysis:
+                assert {i: kept.vectors(i) for i in (1, 2)} == made  # nothing embedded anew
+            vectors = sorted((i, s, v) for i in (1, 2) for (s, _), v in kept.vectors(i).items())
+            return vectors, LinkStore(store.engine, LINK_VERSION).reuse()
+        finally:
+            store.close()
+
+    assert ledger("analysed.db", True) == ledger("linked.db", False)

@@ -29,7 +29,7 @@ from newstrace.extract.dates import extract_times
 from newstrace.extract.figures import extract_figures
 from newstrace.ingest import IngestOptions, Problem, read_sources
 from newstrace.ingest.published import parse_published
-from newstrace.nlp.pipeline import parse
+from newstrace.nlp.pipeline import MAX_SENTENCE_TOKENS, MAX_WORD_CHARS, parse
 from newstrace.pipeline import ingest
 from newstrace.records import DatePrecision, DocumentInput, PartialDate, Span
 from newstrace.store import DocumentStore, open_store
@@ -301,3 +301,60 @@ def test_analysis_spans_stay_inside_any_text(text: str, when: PartialDate | None
 def test_published_date_normalization_takes_any_string(value: str) -> None:
     found = parse_published(value)
     assert found is None or isinstance(found.value, dt.date)
+
+
+# The patterns of bench/hostile.py, short: each runs through every stage without raising,
+# every span inside the text, and what the text does state is still found.
+HOSTILE = {
+    "quotation marks": '"' * 1000,
+    "curly marks": "“”‘’" * 250,
+    "apostrophes": "'" * 1000,
+    "quoted words": "\"a\" 'b' " * 125,
+    "control characters": "".join(map(chr, range(1, 32))) * 32,
+    "digits": "1 " * 500,
+    "counts": ", ".join(f"{n} people were killed" for n in range(2, 50)),
+    "endless sentence": "the fighters said the army killed the men near the village " * 16,
+    "dates": "It happened on Monday and on 3 May 2024 and last week and " * 16,
+    "said": "he said " * 125,
+    # Each name inside the next: once a RecursionError out of the place stage.
+    "place chain": "Charlie of the Juliet of the Bravo of the Echo of the " * 400,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_patterns_are_analysed(name: str) -> None:
+    text = HOSTILE[name]
+    analysis = analyze_text(text, 5, PartialDate(dt.date(2024, 6, 1), DatePrecision.DAY))
+    assert analysis.english  # no words, or English ones: every stage ran
+    for span in (
+        [q.content.span for q in analysis.quotes]
+        + [f.mention.span for f in analysis.figures]
+        + [t.mention.span for t in analysis.times]
+        + [e.sentence.span for e in analysis.events]
+    ):
+        assert_inside(span, text)
+    if name == "counts":
+        assert {f.low for f in analysis.figures} >= {float(n) for n in range(2, 50)}
+    if name == "dates":
+        assert analysis.times
+    if name == "endless sentence":
+        assert analysis.events
+    if name == "place chain":
+        assert analysis.places
+
+
+def test_the_parser_bounds_endless_words_and_sentences() -> None:
+    """A run of marks is cut into long plain tokens and a sentence that never ends is
+    cut every ``MAX_SENTENCE_TOKENS`` tokens; ordinary sentences are left as they are."""
+    marks = "Intro words here. " + '"' * (3 * MAX_WORD_CHARS + 7) + " Then it ends."
+    doc = parse(marks)
+    assert doc.text == marks
+    assert max(len(t.text) for t in doc) == MAX_WORD_CHARS
+    endless = " ".join(["the guard said the convoy moved"] * 100)
+    sentences = [len(s) for s in parse(endless).sents]
+    assert len(sentences) > 1 and max(sentences) <= MAX_SENTENCE_TOKENS
+    prose = "Gunmen attacked a checkpoint near the town on Monday. Two guards were hurt."
+    assert [s.text for s in parse(prose).sents] == [
+        "Gunmen attacked a checkpoint near the town on Monday.",
+        "Two guards were hurt.",
+    ]

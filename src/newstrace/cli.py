@@ -89,6 +89,8 @@ def opened(db: str) -> Iterator[DocumentStore]:
         yield store
     except DBAPIError as exc:  # e.g. another process took the write lock meanwhile
         raise fail(str(in_use_error(display_name(db), exc))) from None
+    except StoreError as exc:  # e.g. another process kept linking for too long
+        raise fail(f"{display_name(db)}: {exc}") from None
     finally:
         store.close()
 

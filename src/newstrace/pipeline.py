@@ -22,9 +22,9 @@ from newstrace.scale.local import (
     workers_for,
 )
 from newstrace.store import AddOutcome, DocumentStore
-from newstrace.store.claims import ClaimStore
+from newstrace.store.claims import ClaimStore, StatementVectors
 from newstrace.store.findings import FindingStore
-from newstrace.store.links import EmbeddingStore, LinkStore, stored_analysis
+from newstrace.store.links import EmbeddingStore, LinkStore, one_linker, stored_analysis
 
 WRITE_BATCH = 16  # documents per transaction: a few seconds of analysis on one core
 
@@ -121,13 +121,26 @@ def link_pending(
     (one read and no hashing, about 40 µs per stored passage, once per run), then each
     pending document is compared only against it and added to it, so a document costs
     about the same whatever the store's size. The database stays the only state: no
-    index file to go stale or to lock, and the same on SQLite and PostgreSQL. Each
-    document's passages and pairs are written in their own transaction.
+    index file to go stale, and the same on SQLite and PostgreSQL. Each document's
+    passages and pairs are written in their own transaction.
+
+    One process links at a time (:func:`~newstrace.store.links.one_linker`): another
+    one waits, then links what is still pending against an index that holds what the
+    first linked; otherwise each would compare its documents only with those linked
+    before it started, and a pair between their documents would never be stored.
     """
     links = LinkStore(store.engine, LINK_VERSION)
-    pending = links.pending()
-    if not pending:
+    if not links.pending():  # nothing to do: no need to wait for another linker
         return 0
+    with one_linker(store.engine):
+        return _link_documents(store, links, on_document)
+
+
+def _link_documents(
+    store: DocumentStore, links: LinkStore, on_document: Callable[[int], None] | None
+) -> int:
+    """``link_pending``'s work, under the linking lock."""
+    pending = links.pending()
     index = ReuseIndex()
     for doc_id, signature in links.signatures():
         index.add(doc_id, [sketch_of(signature)])
@@ -174,7 +187,7 @@ def build_claims(store: DocumentStore, similarity: Similarity | None = None) -> 
     """Recompute every claim cluster from the stored findings and reuse links, and store
     them in place of the old ones (claims span the corpus, so they are rebuilt whole;
     about a second per 10,000 statements with token sets, more with embeddings)."""
-    compare = similarity or EmbeddingSimilarity()
+    compare = similarity or EmbeddingSimilarity(cache=StatementVectors(store.engine, MODEL_NAME))
     findings = FindingStore(store.engine)
     corpus = Corpus(
         quotes=findings.quotes(),

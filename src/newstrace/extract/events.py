@@ -872,7 +872,8 @@ def _event(ctx: _Context, draft: _Draft, stop: int | None) -> Event:
 
 
 def _actor2(ctx: _Context, target: list[Token]) -> tuple[str | None, Mention | None]:
-    heads = [t for t in target if t.head not in target and t.i not in ctx.place_tokens]
+    inside = {t.i for t in target}
+    heads = [t for t in target if t.head.i not in inside and t.i not in ctx.place_tokens]
     for head in heads:
         actor = actor_from(head, terms=ctx.terms)
         if actor is not None:

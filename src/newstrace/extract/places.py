@@ -378,16 +378,25 @@ class _Document:
         self.found: dict[int, _Found | None] = {}
         self.reasons: dict[int, str] = {}
 
-    def direct(self, index: int, visiting: frozenset[int] = frozenset()) -> _Found | None:
-        """The toponym's own entry, its container resolved first."""
-        if index in self.found:
-            return self.found[index]
+    def direct(self, index: int) -> _Found | None:
+        """The toponym's own entry, its containers resolved first, outermost first (a loop:
+        a chain of thousands of "X of Y of ..." in hostile text would overflow the stack).
+        A container that is the toponym itself, further down, counts as unresolved."""
+        chain, on_chain = [index], {index}
+        while (up := self.toponyms[chain[-1]].container) is not None and not (
+            up in self.found or up in on_chain
+        ):
+            chain.append(up)
+            on_chain.add(up)
+        for link in reversed(chain):
+            if link not in self.found:
+                self.found[link] = self._resolve(link)
+        return self.found[index]
+
+    def _resolve(self, index: int) -> _Found | None:
+        """The toponym's own entry, given what its container resolved to."""
         top = self.toponyms[index]
-        container = None
-        if top.container is not None and top.container not in visiting:
-            container = self.direct(top.container, visiting | {index})
-            if container is None:
-                container = self.found.get(top.container)
+        container = self.found.get(top.container) if top.container is not None else None
         province_first = (
             top.feature is None
             and index in self.containers
@@ -403,7 +412,6 @@ class _Document:
                 container.admin1,
                 top.feature or container.feature_type,
             )
-        self.found[index] = found
         return found
 
     def by_sentence(self, index: int) -> _Found | None:

@@ -8,6 +8,7 @@ the paragraph end (flagged ``closed=False``) and the rest of the document still 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from newstrace.nlp.layout import paragraph_bounds
@@ -120,14 +121,18 @@ def _scan_single(text: str, paragraphs: list[tuple[int, int]]) -> list[QuotedPas
     return passages
 
 
+def _inside(doubles: list[QuotedPassage], position: int) -> bool:
+    """Whether ``position`` lies within the marks of one of ``doubles`` (which follow one
+    another without overlapping): a binary search, so a text of thousands of quotes stays
+    linear."""
+    index = bisect_right(doubles, position, key=lambda d: d.outer_start) - 1
+    return index >= 0 and position < doubles[index].outer_end
+
+
 def find_quoted_passages(text: str) -> list[QuotedPassage]:
     """All quoted passages in ``text``, outermost only, in document order."""
     paragraphs = paragraph_bounds(text)
     doubles = _scan_double(text, paragraphs)
-    singles = [
-        s
-        for s in _scan_single(text, paragraphs)
-        if not any(d.outer_start <= s.outer_start < d.outer_end for d in doubles)
-    ]
+    singles = [s for s in _scan_single(text, paragraphs) if not _inside(doubles, s.outer_start)]
     passages = sorted(doubles + singles, key=lambda p: p.start)
     return [p for p in passages if p.end > p.start and text[p.start : p.end].strip()]

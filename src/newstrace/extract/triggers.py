@@ -198,8 +198,13 @@ def _rule_at(doc: Doc, i: int, terms: EventTerms) -> tuple[int, EventRule] | Non
 def _is_question(token: Token) -> bool:
     """A question does not report a happening ("Is it a coincidence that ... ?")."""
     sentence = sentence_of(token)
-    last = [t for t in sentence if not t.is_space]
-    return bool(last) and last[-1].text == "?"
+    doc = token.doc
+    # From the end: one token read, not the whole sentence per trigger (an endless
+    # "sentence" of hostile text would make that quadratic).
+    for i in range(sentence.end - 1, sentence.start - 1, -1):
+        if not doc[i].is_space:
+            return doc[i].text == "?"
+    return False
 
 
 def find_triggers(doc: Doc) -> list[Trigger]:

@@ -10,9 +10,10 @@ their scores are not on one scale.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -103,25 +104,57 @@ class TokenSetSimilarity:
 
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
+STORED = np.float16  # vectors are kept, and so always compared, at half precision
+
+
+class VectorCache(Protocol):
+    """Where statement embeddings are kept between rebuilds (the store), by text key."""
+
+    def vectors(self, keys: Sequence[str]) -> dict[str, bytes]: ...
+
+    def add(self, vectors: Mapping[str, bytes]) -> None: ...
+
+
+def text_key(text: str) -> str:
+    """The cache key of a statement: a hash of its words."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
 
 
 class EmbeddingSimilarity:
     """Cosine similarity of L2-normalised sentence embeddings; token sets when the model
-    cannot be loaded."""
+    cannot be loaded. With a ``cache``, only statements it has not seen are embedded:
+    a rebuild after adding documents costs their statements, not the corpus's."""
 
     name = "sentence embeddings"
 
-    def __init__(self, embedder: Embedder = embed, threshold: float = 0.8) -> None:
+    def __init__(
+        self, embedder: Embedder = embed, threshold: float = 0.8, cache: VectorCache | None = None
+    ) -> None:
         self.note = ""
         self.embedder = embedder
         self.threshold = threshold
+        self.cache = cache
+
+    def _vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit row per text, each rounded to half precision whether embedded now or
+        kept before, so a cached rebuild compares exactly what a fresh one would."""
+        keys = [text_key(text) for text in texts]
+        kept = self.cache.vectors(sorted(set(keys))) if self.cache else {}
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in kept}.items())
+        if missing:
+            fresh = np.asarray(self.embedder([t for _, t in missing]), dtype=np.float32)
+            made = {k: fresh[row].astype(STORED).tobytes() for row, (k, _) in enumerate(missing)}
+            if self.cache:
+                self.cache.add(made)
+            kept = {**kept, **made}
+        return np.vstack([np.frombuffer(kept[k], dtype=STORED) for k in keys]).astype(np.float32)
 
     def pairs(self, texts: Sequence[str]) -> Iterator[tuple[int, int, float]]:
         kept = words_enough(texts)
         if not kept:
             return
         try:
-            vectors = np.asarray(self.embedder([texts[i] for i in kept]), dtype=np.float32)
+            vectors = self._vectors([texts[i] for i in kept])
         except EmbeddingError as exc:
             fallback = TokenSetSimilarity()
             self.name, self.note = fallback.name, f"{exc}: statements compared by token sets"

@@ -12,10 +12,11 @@ typed :class:`~newstrace.records.ClaimCluster` records:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from newstrace.records import (
@@ -38,9 +39,16 @@ from newstrace.records import (
 )
 from newstrace.store.findings import event_from_row, event_row, figure_fields, figure_from
 from newstrace.store.retry import retrying
-from newstrace.store.schema import ClaimClusterRow, ClaimMemberRow, EventRow, ReuseLinkedRow
+from newstrace.store.schema import (
+    ClaimClusterRow,
+    ClaimMemberRow,
+    EventRow,
+    ReuseLinkedRow,
+    StatementVectorRow,
+)
 
 REBUILD_LOCK = 0x636C616D  # PostgreSQL advisory lock key while claims are rebuilt: "clam"
+LOOKUP_CHUNK = 500  # hashes per query: well under every database's bound-parameter limit
 _EVENT_COLUMNS = ("event_type", "sub_event_type", "actor1", "actor2", "claimed_by", "is_tally")
 
 
@@ -230,3 +238,39 @@ class ClaimStore:
     def count(self) -> int:
         with Session(self.engine) as session:
             return session.scalar(select(func.count()).select_from(ClaimClusterRow)) or 0
+
+
+class StatementVectors:
+    """Statement embeddings of one model by the hash of the statement's words: the
+    :class:`~newstrace.link.similarity.VectorCache` claims rebuilds read and fill."""
+
+    def __init__(self, engine: Engine, model: str) -> None:
+        self.engine = engine
+        self.model = model
+
+    def vectors(self, keys: Sequence[str]) -> dict[str, bytes]:
+        """The kept vectors of those of ``keys`` seen before."""
+        found: dict[str, bytes] = {}
+        with Session(self.engine) as session:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                rows = session.execute(
+                    select(StatementVectorRow.text_hash, StatementVectorRow.vector)
+                    .where(StatementVectorRow.model == self.model)
+                    .where(StatementVectorRow.text_hash.in_(keys[start : start + LOOKUP_CHUNK]))
+                )
+                found.update((key, vector) for key, vector in rows)
+        return found
+
+    @retrying
+    def add(self, vectors: Mapping[str, bytes]) -> None:
+        """Keep new vectors; one another process kept meanwhile stays as it is."""
+        if not vectors:
+            return
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        rows = [{"model": self.model, "text_hash": k, "vector": v} for k, v in vectors.items()]
+        with Session(self.engine) as session, session.begin():
+            for start in range(0, len(rows), LOOKUP_CHUNK):
+                session.execute(
+                    insert(StatementVectorRow).on_conflict_do_nothing(),
+                    rows[start : start + LOOKUP_CHUNK],
+                )

@@ -311,13 +311,12 @@ def _keep_vectors(session: Session, vectors: Sequence[SentenceVector]) -> None:
     linking's cache does)."""
     if not vectors:
         return
-    kept = set(
-        session.execute(
-            select(
-                ClaimEmbeddingRow.span_start, ClaimEmbeddingRow.span_end, ClaimEmbeddingRow.model
-            ).where(ClaimEmbeddingRow.document_id == vectors[0].span.doc_id)
-        ).tuples()
+    rows = session.execute(
+        select(
+            ClaimEmbeddingRow.span_start, ClaimEmbeddingRow.span_end, ClaimEmbeddingRow.model
+        ).where(ClaimEmbeddingRow.document_id == vectors[0].span.doc_id)
     )
+    kept = {(start, end, model) for start, end, model in rows}
     session.add_all(
         ClaimEmbeddingRow(
             document_id=v.span.doc_id,

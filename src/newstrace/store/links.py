@@ -4,16 +4,23 @@ A document is linked once per analysis: when it is analysed again (its quotes ma
 changed), or when the linker's version changes, it is linked again. Its passages, and
 every pair it takes part in, are replaced in one transaction, so an interrupted run
 loses at most the document under way.
+
+One process links at a time (:func:`one_linker`): a linker compares each document with
+every document linked before it, and reads which those are once, when it starts, so two
+linking at once would each miss the other's documents.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, delete, func, or_, select, true
+from filelock import FileLock, Timeout
+from sqlalchemy import Engine, Select, delete, func, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from newstrace.records import (
@@ -35,6 +42,7 @@ from newstrace.records import (
     ReuseLink,
     Span,
 )
+from newstrace.store.database import StoreError
 from newstrace.store.documents import lock_document
 from newstrace.store.findings import FindingStore
 from newstrace.store.retry import retrying
@@ -46,6 +54,63 @@ from newstrace.store.schema import (
     ReusePairRow,
     ReusePassageRow,
 )
+
+LINK_LOCK = 0x6C696E6B  # PostgreSQL advisory lock key while a process links: "link"
+LINK_WAIT_S = 600.0  # how long a second linker waits for the first before giving up
+LOCK_POLL_S = 0.2
+
+
+class LinkerBusy(StoreError):
+    """Another process kept linking the ledger for longer than a linker waits."""
+
+
+def _busy(wait_s: float) -> LinkerBusy:
+    return LinkerBusy(
+        f"another process has been linking this ledger for over {wait_s:g} s; what this run "
+        "analysed is stored: run the same command again later to link it"
+    )
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, wait_s: float) -> Iterator[None]:
+    """PostgreSQL: a session advisory lock on a connection of its own (no transaction
+    stays open while it is held); the server drops it with the connection."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        deadline = time.monotonic() + wait_s
+        while not conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LINK_LOCK}):
+            if time.monotonic() >= deadline:
+                raise _busy(wait_s)
+            time.sleep(LOCK_POLL_S)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": LINK_LOCK})
+
+
+@contextmanager
+def _file_lock(path: str, wait_s: float) -> Iterator[None]:
+    """SQLite: ``flock`` on a file next to the database (never a soft lock, which a killed
+    process would leave behind); the kernel drops it with the process."""
+    lock = FileLock(f"{path}.link-lock", fallback_to_soft=False)
+    try:
+        lock.acquire(timeout=wait_s, poll_interval=LOCK_POLL_S)
+    except Timeout:
+        raise _busy(wait_s) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def one_linker(engine: Engine, wait_s: float | None = None) -> AbstractContextManager[None]:
+    """Hold the ledger's linking lock for the block, waiting for another linker at most
+    ``wait_s`` (default :data:`LINK_WAIT_S`), then :class:`LinkerBusy`. An in-memory
+    SQLite database has one process: nothing to lock."""
+    wait = LINK_WAIT_S if wait_s is None else wait_s
+    if engine.dialect.name == "postgresql":
+        return _advisory_lock(engine, wait)
+    path = engine.url.database
+    return _file_lock(path, wait) if path and path != ":memory:" else nullcontext()
 
 
 def _reason_json(reason: DirectionReason) -> dict[str, Any]:

@@ -200,6 +200,18 @@ class ClaimEmbeddingRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class StatementVectorRow(Base):
+    """A statement's embedding (float16) by the hash of its words, kept so that claims
+    are rebuilt by embedding only statements not seen before; a statement copied into
+    many documents is embedded once."""
+
+    __tablename__ = "statement_vectors"
+
+    model: Mapped[str] = mapped_column(String(48), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class ReuseLinkedRow(Base):
     """That a document was linked against the corpus, when, and by which linker version."""
 
