@@ -8,9 +8,14 @@ on invented text. The packaged model is loaded once for the module.
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
+from tqdm import tqdm
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_text
 from newstrace.evaluate.reference import ReferenceCase, load_reference, outlets
@@ -330,3 +335,26 @@ def test_claim_sentences_are_embedded_with_the_analysis_as_linking_would(tmp_pat
             store.close()
 
     assert ledger("analysed.db", True) == ledger("linked.db", False)
+
+
+def _hold_the_progress_bar_lock() -> None:
+    tqdm.get_lock().acquire()
+    time.sleep(60)
+
+
+def test_a_fork_killed_while_embedding_does_not_stop_the_others() -> None:
+    """Forks of a process that loaded the model (as the kill test's runs are) each embed
+    on their own, even after one was killed inside the progress-bar lock."""
+    embed(["The model is loaded in this process before it forks."])
+    fork = multiprocessing.get_context("fork")
+    holder = fork.Process(target=_hold_the_progress_bar_lock)
+    holder.start()
+    time.sleep(1)
+    os.kill(holder.pid or 0, signal.SIGKILL)
+    holder.join()
+    child = fork.Process(target=embed, args=(["A second fork embeds a sentence."],))
+    child.start()
+    child.join(60)
+    if child.exitcode is None:
+        child.kill()
+    assert child.exitcode == 0

