@@ -20,7 +20,6 @@ import time
 from dataclasses import dataclass
 from multiprocessing.queues import Queue
 from pathlib import Path
-from resource import RUSAGE_CHILDREN, RUSAGE_SELF, getrusage
 
 import psutil
 
@@ -45,7 +44,7 @@ class Run:
     articles: int
     seconds: float
     running_rate: float  # articles/s once started: worker start-up and model loading left out
-    cpu_seconds: float  # of the run's process and all its workers
+    cpu_seconds: float  # of the run's process and all its descendants, sampled
     peak_mb: float  # RSS summed: pages shared between processes counted in each
     peak_pss_mb: float  # PSS summed: what the processes use together
 
@@ -71,19 +70,9 @@ def build_store(path: Path, count: int) -> int:
     return words
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process and of every finished process it started (workers)."""
-    return sum(
-        usage.ru_utime + usage.ru_stime
-        for usage in (getrusage(RUSAGE_SELF), getrusage(RUSAGE_CHILDREN))
-    )
-
-
-def _analyze(db: str, name: str, timings: Queue[tuple[float, float, float]]) -> None:
-    """Child process: one run of analyze over ``db``; its wall time from the first call,
-    its rate once running (from the first batch written to the last), and the CPU time
-    of it and its workers (which, unlike wall time, other work on the machine barely
-    changes)."""
+def _analyze(db: str, name: str, timings: Queue[tuple[float, float]]) -> None:
+    """Child process: one run of analyze over ``db``; its wall time from the first call
+    and its rate once running (from the first batch written to the last)."""
     store = open_store(db)
     written: list[float] = []
     began = time.perf_counter()
@@ -97,20 +86,24 @@ def _analyze(db: str, name: str, timings: Queue[tuple[float, float, float]]) -> 
     running = written[-1] - written[0]
     store.close()
     rate = (len(written) - first_batch) / running if running else 0.0
-    timings.put((seconds, rate, _cpu_seconds()))
+    timings.put((seconds, rate))
 
 
-def _tree_mb(process: psutil.Process) -> tuple[float, float]:
+def _tree_sample(process: psutil.Process, cpu: dict[int, float]) -> tuple[float, float]:
     """Resident (RSS) and proportional (PSS: shared pages split between their sharers)
-    memory of ``process`` and all its descendants, summed, in MiB."""
+    memory of ``process`` and all its descendants, summed, in MiB; each one's CPU time so
+    far goes into ``cpu`` by pid (forked workers are grandchildren, which the resource
+    usage of children never counts)."""
     rss = pss = 0
     for each in (process, *process.children(recursive=True)):
         try:
             full = each.memory_full_info()
+            times = each.cpu_times()
         except psutil.Error:  # ended between listing and reading
             continue
         rss += full.rss
         pss += full.pss
+        cpu[each.pid] = times.user + times.system
     return rss / 1024 / 1024, pss / 1024 / 1024
 
 
@@ -119,13 +112,14 @@ def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
     db = workdir / f"{name.split()[0]}-{count}.db"
     shutil.copy(source, db)
     context = multiprocessing.get_context("spawn")
-    timings: Queue[tuple[float, float, float]] = context.Queue()
+    timings: Queue[tuple[float, float]] = context.Queue()
     child = context.Process(target=_analyze, args=(str(db), name, timings))
     child.start()
     watched, peak, peak_pss = psutil.Process(child.pid), 0.0, 0.0
+    cpu: dict[int, float] = {}
     while child.is_alive():
         try:
-            rss, pss = _tree_mb(watched)
+            rss, pss = _tree_sample(watched, cpu)
         except psutil.Error:
             break
         peak, peak_pss = max(peak, rss), max(peak_pss, pss)
@@ -133,8 +127,8 @@ def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
     child.join()
     if child.exitcode != 0:
         raise RuntimeError(f"{name}: analyze failed (exit {child.exitcode})")
-    seconds, rate, cpu = timings.get()
-    return Run(name, count, seconds, rate, cpu, peak, peak_pss)
+    seconds, rate = timings.get()
+    return Run(name, count, seconds, rate, sum(cpu.values()), peak, peak_pss)
 
 
 def _speedups(runs: list[Run], words: int) -> tuple[dict[str, float], str]:

@@ -152,8 +152,8 @@ def analyze_command(
         typer.Option(
             "--workers",
             min=1,
-            help="Worker processes (with --dask local: Dask workers); default every core, "
-            "fewer for a small batch. 1 analyses in this process.",
+            help="Processes analysing, this one among them (with --dask local: Dask "
+            "workers); default every core, fewer for a small batch. 1: this process alone.",
         ),
     ] = None,
     dask: Annotated[
