@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
+STORED = np.float16  # vectors are kept in the store, and so always compared, at half precision
 BATCH_SIZE = 64
 # One thread: on the project's two shared cores, two threads contending with other work
 # embedded 2.4 sentences/s in small batches where one thread managed 27 (docs/benchmarks.md).

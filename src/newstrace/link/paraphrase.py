@@ -27,7 +27,7 @@ import numpy as np
 from usearch.index import Index
 
 from newstrace.link.align import Segment
-from newstrace.link.embed import DIMENSIONS, MODEL_NAME, EmbeddingError, Vectors, embed
+from newstrace.link.embed import DIMENSIONS, MODEL_NAME, STORED, EmbeddingError, Vectors, embed
 from newstrace.link.mutation import CLAIM_FIGURES, Findings, actor_mentions
 from newstrace.link.text import LinkDoc, sentence_bounds
 from newstrace.records import Analysis, SentenceVector, Span
@@ -42,7 +42,6 @@ EXACT_UP_TO = 200_000  # indexed sentences up to which neighbours are found exac
 CACHED_DOCS = 4096  # documents whose embeddings stay in memory
 
 Embedder = Callable[[Sequence[str]], Vectors]
-STORED = np.float16  # vectors are kept (and compared) at half precision
 
 
 class EmbeddingCache(Protocol):

@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 from rapidfuzz import fuzz, utils
 
-from newstrace.link.embed import EmbeddingError, embed
+from newstrace.link.embed import STORED, EmbeddingError, embed
 
 CHUNK = 512  # rows compared at a time: memory stays at CHUNK x n scores
 MIN_WORDS = 6  # a shorter statement is too generic (or a subset of too many) to pair
@@ -104,7 +104,6 @@ class TokenSetSimilarity:
 
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
-STORED = np.float16  # vectors are kept, and so always compared, at half precision
 
 
 class VectorCache(Protocol):
