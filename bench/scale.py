@@ -5,9 +5,11 @@ The articles are the pipeline benchmark's invented plain-text stories (300 to 60
 stored once in a SQLite file that every run copies, so every run analyses the same input.
 Each run is ``analyze_pending`` (or the Dask runner) in a fresh child process, so model
 loading and worker start-up count as a user would see them, and each memory peak is its
-own. Memory is the resident set of the child and all its workers, summed and sampled
-every 0.2 s, both as RSS (pages the processes share counted in each: it overstates)
-and as PSS (shared pages split between their sharers).
+own. Memory is the resident set of the child and all its workers, summed: RSS (pages the
+processes share counted in each: it overstates) sampled every 0.5 s, and PSS (shared
+pages split between their sharers) every 5 s. Reading a process's PSS walks its page
+tables (about 20 ms of CPU for a process holding the models): sampled as often as RSS,
+the watcher took a fifth of a core, which only the 2-process runs missed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import psutil
 from common import Results, finish, machine_info, parser
 from newstrace.pipeline import analyze_pending
 from newstrace.records import DateSource, DocumentInput
-from newstrace.scale.cluster import LOCAL, analyze_with_dask
+from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect
 from newstrace.store import open_store
 from pipeline import articles
 
@@ -34,7 +36,8 @@ FULL_SIZE = 600
 QUICK_SIZE = 40
 MEMORY_SIZE = 10_000
 QUICK_MEMORY_SIZE = 200
-SAMPLE_S = 0.2
+SAMPLE_S = 0.5  # RSS and CPU: cheap reads
+PSS_EVERY = 10  # samples: PSS every 5 s
 RUNS = ("1 worker", "2 workers", "Dask local, 2 workers")
 
 
@@ -77,7 +80,8 @@ def _analyze(db: str, name: str, timings: Queue[tuple[float, float]]) -> None:
     written: list[float] = []
     began = time.perf_counter()
     if name == RUNS[2]:
-        analyze_with_dask(store, db, LOCAL, 2, lambda _: written.append(time.perf_counter()))
+        with connect(LOCAL, 2) as client:
+            analyze_on_cluster(store, db, client, lambda _: written.append(time.perf_counter()))
     else:
         workers = 2 if name == RUNS[1] else 1
         analyze_pending(store, lambda _: written.append(time.perf_counter()), workers)
@@ -89,20 +93,21 @@ def _analyze(db: str, name: str, timings: Queue[tuple[float, float]]) -> None:
     timings.put((seconds, rate))
 
 
-def _tree_sample(process: psutil.Process, cpu: dict[int, float]) -> tuple[float, float]:
-    """Resident (RSS) and proportional (PSS: shared pages split between their sharers)
-    memory of ``process`` and all its descendants, summed, in MiB; each one's CPU time so
-    far goes into ``cpu`` by pid (forked workers are grandchildren, which the resource
-    usage of children never counts)."""
+def _tree_sample(
+    process: psutil.Process, cpu: dict[int, float], with_pss: bool
+) -> tuple[float, float]:
+    """Resident (RSS) and, when ``with_pss``, proportional (PSS: shared pages split
+    between their sharers; else 0) memory of ``process`` and all its descendants, summed,
+    in MiB; each one's CPU time so far goes into ``cpu`` by pid (forked workers are
+    grandchildren, which the resource usage of children never counts)."""
     rss = pss = 0
     for each in (process, *process.children(recursive=True)):
         try:
-            full = each.memory_full_info()
+            rss += each.memory_info().rss
+            pss += each.memory_full_info().pss if with_pss else 0
             times = each.cpu_times()
         except psutil.Error:  # ended between listing and reading
             continue
-        rss += full.rss
-        pss += full.pss
         cpu[each.pid] = times.user + times.system
     return rss / 1024 / 1024, pss / 1024 / 1024
 
@@ -117,12 +122,13 @@ def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
     child.start()
     watched, peak, peak_pss = psutil.Process(child.pid), 0.0, 0.0
     cpu: dict[int, float] = {}
+    samples = 0
     while child.is_alive():
         try:
-            rss, pss = _tree_sample(watched, cpu)
+            rss, pss = _tree_sample(watched, cpu, samples % PSS_EVERY == 0)
         except psutil.Error:
             break
-        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+        peak, peak_pss, samples = max(peak, rss), max(peak_pss, pss), samples + 1
         time.sleep(SAMPLE_S)
     child.join()
     if child.exitcode != 0:

@@ -1,5 +1,6 @@
-"""Scale: worker processes and Dask find exactly what one process finds, re-runs do only
-what is new, and an interrupted run keeps every batch written before it stopped."""
+"""Scale: worker processes and Dask (analysing, then linking) find exactly what one
+process finds, re-runs do only what is new, and an interrupted run keeps every batch
+written before it stopped."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from newstrace.link.reuse import LINK_VERSION
 from newstrace.pipeline import WRITE_BATCH, analyze_pending, ingest, link_pending
 from newstrace.records import Analysis, Document, DocumentInput
 from newstrace.report.export import export_table
-from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect
+from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect, link_on_cluster
 from newstrace.scale.local import workers_for
 from newstrace.store import DocumentStore, open_store
 from newstrace.store.findings import FindingStore
@@ -104,7 +105,8 @@ def test_dask_on_postgres_finds_what_one_process_finds_on_sqlite(
     try:
         assert analyze_on_cluster(store, postgres_url, dask_client) == store.count()
         assert analyze_on_cluster(store, postgres_url, dask_client) == 0  # all written
-        link_pending(store)
+        assert link_on_cluster(store, postgres_url, dask_client) == store.count()
+        assert link_on_cluster(store, postgres_url, dask_client) == 0  # all linked
         assert ledger(store) == single_process
     finally:
         store.close()
@@ -118,7 +120,28 @@ def test_dask_on_sqlite_writes_from_the_client(
     store = _demo_store(db)
     try:
         assert analyze_on_cluster(store, db, dask_client, partition_docs=3) == store.count()
-        link_pending(store)
+        # Two documents per comparing task: the saves must keep the planned order even
+        # where a later task finishes first (a save replaces the pairs a document is in).
+        linked: list[int] = []
+        assert link_on_cluster(store, db, dask_client, linked.append, task_docs=2) == store.count()
+        assert linked == sorted(linked)
+        assert ledger(store) == single_process
+    finally:
+        store.close()
+
+
+@pytest.mark.slow
+def test_analyze_with_dask_local_analyses_and_links_on_the_cluster(
+    tmp_path: Path, cli: CliRun, single_process: Ledger
+) -> None:
+    db = str(tmp_path / "cli.db")
+    manifest = str(DEMO / "manifest.yaml")
+    articles = str(DEMO / "articles")
+    result = cli("analyze", articles, "--manifest", manifest, "--db", db, "--dask", LOCAL)
+    assert result.exit_code == 0, result.output
+    store = open_store(db)
+    try:
+        assert LinkStore(store.engine, LINK_VERSION).pending() == []
         assert ledger(store) == single_process
     finally:
         store.close()

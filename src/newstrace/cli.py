@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.markup import escape
+from rich.progress import Progress
 from rich.table import Table
 from rich.tree import Tree
 from sqlalchemy.exc import DBAPIError
@@ -168,13 +169,13 @@ def analyze_command(
     """Ingest, then run every extraction stage, and print what the ledger holds."""
     _run_ingest(db, inputs, manifest, allow_private, max_mb)
     with opened(db) as store, progress_bar() as progress:
-        task = progress.add_task("analysing", total=None)
         if dask:
-            _analyze_on_dask(store, db, dask, workers, lambda _: progress.advance(task))
+            _run_on_dask(store, db, dask, workers, progress)
         else:
+            task = progress.add_task("analysing", total=None)
             analyze_pending(store, lambda _: progress.advance(task), workers)
-        task = progress.add_task("linking", total=None)
-        link_pending(store, on_document=lambda _: progress.advance(task))
+            task = progress.add_task("linking", total=None)
+            link_pending(store, on_document=lambda _: progress.advance(task))
         progress.add_task("grouping claims", total=None)
         built = claims_pending(store)
     if built and built.note:
@@ -183,15 +184,20 @@ def analyze_command(
         _print_summary(store)
 
 
-def _analyze_on_dask(
-    store: DocumentStore, db: str, address: str, workers: int | None, advance: Callable[[int], None]
+def _run_on_dask(
+    store: DocumentStore, db: str, address: str, workers: int | None, progress: Progress
 ) -> None:
+    """Analyse, then link, on the Dask cluster at ``address`` (or a new local one)."""
     # Imported here: Dask takes a second to import, which no other command needs.
-    from newstrace.scale.cluster import ClusterError, analyze_with_dask
+    from newstrace.scale.cluster import ClusterError, analyze_on_cluster, connect, link_on_cluster
     from newstrace.scale.local import default_workers
 
     try:
-        analyze_with_dask(store, db, address, workers or default_workers(), advance)
+        with connect(address, workers or default_workers()) as client:
+            task = progress.add_task("analysing", total=None)
+            analyze_on_cluster(store, db, client, lambda _: progress.advance(task))
+            task = progress.add_task("linking", total=None)
+            link_on_cluster(store, db, client, lambda _: progress.advance(task))
     except ClusterError as exc:
         raise fail(str(exc)) from None
 

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_documents
 from newstrace.ingest import IngestOptions, Problem, read_sources
-from newstrace.link import LinkDoc, Linker, ReuseIndex
+from newstrace.link import LinkDoc, Linker, Planned
 from newstrace.link.claims import Corpus, DocumentInfo, cluster_claims
 from newstrace.link.embed import MODEL_NAME
 from newstrace.link.mutation import MutationFinder
-from newstrace.link.paraphrase import EmbeddingParaphrases
+from newstrace.link.paraphrase import EmbeddingCache, EmbeddingParaphrases
 from newstrace.link.reuse import LINK_VERSION, sketch_of
 from newstrace.link.similarity import EmbeddingSimilarity, Similarity
 from newstrace.scale.batches import batched
@@ -118,11 +118,11 @@ def link_pending(
     rest of the store; return how many were linked.
 
     The reuse index is rebuilt from the signatures stored for documents already linked
-    (one read and no hashing, about 40 µs per stored passage, once per run), then each
-    pending document is compared only against it and added to it, so a document costs
-    about the same whatever the store's size. The database stays the only state: no
-    index file to go stale, and the same on SQLite and PostgreSQL. Each document's
-    passages and pairs are written in their own transaction.
+    (:func:`planned_links`), then each pending document is compared only against it
+    and added to it, so a document costs about the same whatever the store's size. The
+    database stays the only state: no index file to go stale, and the same on SQLite
+    and PostgreSQL. Each document's passages and pairs are written in their own
+    transaction.
 
     One process links at a time (:func:`~newstrace.store.links.one_linker`): another
     one waits, then links what is still pending against an index that holds what the
@@ -136,14 +136,12 @@ def link_pending(
         return _link_documents(store, links, on_document)
 
 
-def _link_documents(
-    store: DocumentStore, links: LinkStore, on_document: Callable[[int], None] | None
-) -> int:
-    """``link_pending``'s work, under the linking lock."""
-    pending = links.pending()
-    index = ReuseIndex()
-    for doc_id, signature in links.signatures():
-        index.add(doc_id, [sketch_of(signature)])
+def stored_linker(
+    store: DocumentStore, links: LinkStore, vectors: EmbeddingCache | None = None
+) -> Linker:
+    """A linker reading documents, findings and kept claim-sentence vectors from the
+    store (``vectors``: where new ones are kept, by default the store too). Its reuse
+    index starts empty."""
     findings = FindingStore(store.engine)
 
     def read(doc_id: int) -> LinkDoc | None:
@@ -160,19 +158,34 @@ def _link_documents(
         )
 
     analysed = stored_analysis(findings)
-    kept = EmbeddingStore(store.engine, MODEL_NAME, linked=links)
-    paraphrases = EmbeddingParaphrases(analysed, cache=kept)
-    linker = Linker(read, index, paraphrases, MutationFinder(analysed))
+    kept = vectors or EmbeddingStore(store.engine, MODEL_NAME, linked=links)
+    return Linker(read, None, EmbeddingParaphrases(analysed, cache=kept), MutationFinder(analysed))
+
+
+def planned_links(linker: Linker, links: LinkStore) -> Iterator[tuple[LinkDoc, Planned]]:
+    """Every pending document with its plan (:meth:`Linker.plan`), in the order they must
+    be saved: ``linker``'s reuse index is filled from the signatures stored for
+    documents already linked (one read and no hashing, about 90 µs per stored passage,
+    once per run) and grows with each pending document. Call under :func:`one_linker`."""
+    for doc_id, signature in links.signatures():
+        linker.index.add(doc_id, [sketch_of(signature)])
+    for doc_id in links.pending():
+        doc = linker.read(doc_id)
+        if doc is not None:
+            yield doc, linker.plan(doc)
+
+
+def _link_documents(
+    store: DocumentStore, links: LinkStore, on_document: Callable[[int], None] | None
+) -> int:
+    """``link_pending``'s work, under the linking lock."""
+    linker = stored_linker(store, links)
     done = 0
-    for doc_id in pending:
-        doc = read(doc_id)
-        if doc is None:
-            continue
-        linked = linker.link(doc)
-        links.save(doc_id, linked.passages, linked.reuse)
+    for doc, planned in planned_links(linker, links):
+        links.save(doc.id, planned.passages, linker.compare_with(doc, planned.candidates))
         done += 1
         if on_document:
-            on_document(doc_id)
+            on_document(doc.id)
     return done
 
 

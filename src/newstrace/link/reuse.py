@@ -255,6 +255,15 @@ class Linked:
     reuse: list[DocumentReuse]
 
 
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The first half of linking one document: its indexed passages, and the documents
+    indexed before it that may share a passage or a claim with it, by id."""
+
+    passages: list[Passage]
+    candidates: list[int]
+
+
 class Linker:
     """Links documents one at a time against every document indexed before them.
 
@@ -262,6 +271,12 @@ class Linker:
     benchmarks); the index may start filled from stored signatures. Without
     ``paraphrases`` only shared words link documents; ``mutations`` reads what
     near-verbatim and paraphrased claims changed.
+
+    Linking is two halves: :meth:`plan` looks the document up in the indexes and adds
+    it, which depends on the order documents come in and costs little; :meth:`compare_with`
+    compares it in full with each candidate, which costs most and depends on nothing
+    but the two documents, so it can run anywhere (on Dask workers:
+    :mod:`newstrace.scale.cluster`).
     """
 
     def __init__(
@@ -276,19 +291,31 @@ class Linker:
         self.paraphrases = paraphrases
         self.mutations = mutations
 
-    def link(self, doc: LinkDoc) -> Linked:
+    def plan(self, doc: LinkDoc) -> Planned:
+        """Index ``doc``; the documents indexed before it that it may share with."""
         sketched = sketches(doc)
         candidates = self.index.candidates(s for _, s in sketched)
         if self.paraphrases:
             candidates |= self.paraphrases.candidates(doc)
             self.paraphrases.add(doc)
+        self.index.add(doc.id, (s for _, s in sketched))
+        return Planned(
+            [Passage(span, signature_bytes(s)) for span, s in sketched],
+            sorted(candidates - {doc.id}),
+        )
+
+    def compare_with(self, doc: LinkDoc, candidates: Iterable[int]) -> list[DocumentReuse]:
+        """The reuse between ``doc`` and each candidate (other outlets' articles only)."""
         found = []
-        for other_id in sorted(candidates - {doc.id}):
+        for other_id in candidates:
             other = self.read(other_id)
             if other is None or same_source(doc, other):
                 continue
             reuse = compare(other, doc, self.paraphrases, self.mutations)
             if reuse is not None:
                 found.append(reuse)
-        self.index.add(doc.id, (s for _, s in sketched))
-        return Linked([Passage(span, signature_bytes(s)) for span, s in sketched], found)
+        return found
+
+    def link(self, doc: LinkDoc) -> Linked:
+        planned = self.plan(doc)
+        return Linked(planned.passages, self.compare_with(doc, planned.candidates))

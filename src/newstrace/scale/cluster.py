@@ -12,35 +12,59 @@ must not get concurrent writers, least of all from other machines. Either way a
 partition is one transaction, so an interrupted run loses at most the partitions under
 way and re-running resumes.
 
-Linking (the cross-document stage) runs after, on the client: see docs/scaling.md.
+Linking (the cross-document stage) runs after, split in two (:class:`Linker`): the
+client plans each pending document in order (it looks the document up in the reuse
+index and the claim-sentence index and adds it: cheap, and the order decides who is
+compared with whom) while the workers compare each document in full with its candidates
+(alignment, paraphrase pairing, direction, drift and mutation reading: the costly half,
+which depends on the two documents alone). The client saves each document's passages
+and pairs in the order planned, so the links equal those of :func:`link_pending`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator
+import uuid
+from collections import deque
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import dask.bag
-from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_documents
+from newstrace.link import Linker
+from newstrace.link.embed import MODEL_NAME
+from newstrace.link.reuse import LINK_VERSION
 from newstrace.nlp.pipeline import load_pipeline
-from newstrace.records import Analysis
+from newstrace.pipeline import planned_links, stored_linker
+from newstrace.records import Analysis, DocumentReuse, Passage
+from newstrace.scale.batches import batched
 from newstrace.store import DocumentStore
 from newstrace.store.database import database_url, display_name, make_engine
 from newstrace.store.findings import FindingStore
+from newstrace.store.links import EmbeddingStore, LinkStore, one_linker
 
 LOCAL = "local"
 PARTITION_DOCS = 32  # most documents per task: about five seconds of work on one core
+LINK_TASK_DOCS = 16  # pending documents per comparing task
+LINK_TASKS_PER_WORKER = 3  # comparing tasks queued per worker thread, ahead of the saves
 CONNECT_TIMEOUT_S = 30
 
 
 class ClusterError(Exception):
     """A cluster that cannot be used (unreachable, or cannot reach the database): one line."""
+
+
+class _KeptVectors(EmbeddingStore):
+    """The claim-sentence vectors the store keeps, read only: a worker never writes to a
+    SQLite file, and the client kept every vector a comparison needs while planning."""
+
+    def add(self, doc_id: int, rows: Sequence[tuple[int, int, bytes]]) -> None:
+        """Nothing is kept: a vector missing here is embedded again, never stored."""
 
 
 class ModelPlugin(WorkerPlugin):
@@ -50,6 +74,7 @@ class ModelPlugin(WorkerPlugin):
 
     def __init__(self) -> None:
         self._engines: dict[str, Engine] = {}
+        self._linker: tuple[str, str, Linker] | None = None  # (url, run, linker)
 
     def setup(self, worker: object) -> None:
         load_pipeline()
@@ -58,6 +83,7 @@ class ModelPlugin(WorkerPlugin):
         for engine in self._engines.values():
             engine.dispose()
         self._engines.clear()
+        self._linker = None
 
     def store(self, url: str) -> DocumentStore:
         """The database at ``url``, which this worker must reach but never creates."""
@@ -70,6 +96,17 @@ class ModelPlugin(WorkerPlugin):
                 )
             self._engines[url] = make_engine(url)
         return DocumentStore(self._engines[url])
+
+    def linker(self, url: str, run: str) -> Linker:
+        """The comparing linker of linking run ``run`` on the database at ``url``: one
+        per run and worker, so the documents, findings and vectors it read for one task
+        serve the next (each is compared with many others), and none outlives the run."""
+        if self._linker is None or self._linker[:2] != (url, run):
+            store = self.store(url)
+            links = LinkStore(store.engine, LINK_VERSION)
+            kept = _KeptVectors(store.engine, MODEL_NAME, linked=links)
+            self._linker = (url, run, stored_linker(store, links, kept))
+        return self._linker[2]
 
 
 def _plugin() -> ModelPlugin:
@@ -167,13 +204,60 @@ def analyze_on_cluster(
     return done
 
 
-def analyze_with_dask(
+def compare_partition(
+    plans: list[tuple[int, list[int]]], url: str, run: str
+) -> list[list[DocumentReuse]]:
+    """Task: each planned document (id, candidate ids) compared in full with its
+    candidates, reading both from the database at ``url``; the pairs found, by plan."""
+    linker = _plugin().linker(url, run)
+    found = []
+    for doc_id, candidates in plans:
+        doc = linker.read(doc_id)
+        found.append(linker.compare_with(doc, candidates) if doc is not None else [])
+    return found
+
+
+def link_on_cluster(
     store: DocumentStore,
     db: str,
-    address: str,
-    workers: int,
+    client: Client,
     on_document: Callable[[int], None] | None = None,
+    task_docs: int = LINK_TASK_DOCS,
 ) -> int:
-    """``analyze_on_cluster`` on the cluster at ``address`` (or a new local one)."""
-    with connect(address, workers) as client:
-        return analyze_on_cluster(store, db, client, on_document)
+    """Link every analysed document not yet linked, comparing on ``client``'s cluster;
+    return how many were linked. Plans are made here in order and the workers compare
+    while the next are planned; each document's passages and pairs are saved here, in
+    the planned order (a document's save replaces every pair it is part of, so a later
+    document's pairs must come after it), one transaction each."""
+    links = LinkStore(store.engine, LINK_VERSION)
+    if not links.pending():
+        return 0
+    client.register_plugin(ModelPlugin())
+    url, run = shared_url(db), uuid.uuid4().hex
+    window = LINK_TASKS_PER_WORKER * max(1, sum(client.nthreads().values()))
+    in_flight: deque[tuple[list[tuple[int, list[Passage]]], Future[list[list[DocumentReuse]]]]] = (
+        deque()
+    )
+    done = 0
+
+    def save_oldest() -> None:
+        nonlocal done
+        planned, future = in_flight.popleft()
+        for (doc_id, passages), found in zip(planned, future.result(), strict=True):
+            links.save(doc_id, passages, found)
+            done += 1
+            if on_document:
+                on_document(doc_id)
+        future.release()
+
+    with one_linker(store.engine):
+        linker = stored_linker(store, links)
+        for chunk in batched(planned_links(linker, links), task_docs):
+            plans = [(doc.id, planned.candidates) for doc, planned in chunk]
+            future = client.submit(compare_partition, plans, url, run, pure=False)
+            in_flight.append(([(doc.id, planned.passages) for doc, planned in chunk], future))
+            while len(in_flight) > window or (in_flight and in_flight[0][1].done()):
+                save_oldest()
+        while in_flight:
+            save_oldest()
+    return done

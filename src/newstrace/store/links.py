@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from filelock import FileLock, Timeout
-from sqlalchemy import Engine, Select, delete, func, or_, select, text, true
+from sqlalchemy import Engine, Select, delete, func, insert, or_, select, text, true
 from sqlalchemy.orm import Session
 
 from newstrace.records import (
@@ -259,20 +259,26 @@ class LinkStore:
                 )
                 session.add(pair)
                 session.flush()
-                session.add_all(
-                    ReuseLinkRow(
-                        pair_id=pair.id,
-                        kind=link.kind.value,
-                        similarity=link.similarity,
-                        origin_start=link.origin.start,
-                        origin_end=link.origin.end,
-                        derived_start=link.derived.start,
-                        derived_end=link.derived.end,
-                        detail=_detail_json(link),
-                        mutations=[[m.field.value, m.origin, m.derived] for m in link.mutations],
+                if reuse.links:  # many rows a pair: one executemany, no ORM objects
+                    session.execute(
+                        insert(ReuseLinkRow),
+                        [
+                            {
+                                "pair_id": pair.id,
+                                "kind": link.kind.value,
+                                "similarity": link.similarity,
+                                "origin_start": link.origin.start,
+                                "origin_end": link.origin.end,
+                                "derived_start": link.derived.start,
+                                "derived_end": link.derived.end,
+                                "detail": _detail_json(link),
+                                "mutations": [
+                                    [m.field.value, m.origin, m.derived] for m in link.mutations
+                                ],
+                            }
+                            for link in reuse.links
+                        ],
                     )
-                    for link in reuse.links
-                )
             session.merge(
                 ReuseLinkedRow(
                     document_id=doc_id,
