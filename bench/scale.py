@@ -1,8 +1,13 @@
 """Scaling on one machine: ``analyze`` with 1 and 2 worker processes, and on a Dask
-LocalCluster of 2 workers, over the same articles; then analyze's peak memory on a batch.
+LocalCluster of 2 workers, over the same articles; linking in this process and on a
+Dask LocalCluster of 2 workers, over the same analysed articles; then analyze's peak
+memory on a batch.
 
 The articles are the pipeline benchmark's invented plain-text stories (300 to 600 words),
 stored once in a SQLite file that every run copies, so every run analyses the same input.
+Their stories are built from shared templates, so nearly every pair of them shares
+passages: a dense worst case for linking (about 1,000 reuse links per article), which is
+why the link runs take fewer articles.
 Each run is ``analyze_pending`` (or the Dask runner) in a fresh child process, so model
 loading and worker start-up count as a user would see them, and each memory peak is its
 own. Memory is the resident set of the child and all its workers, summed: RSS (pages the
@@ -26,9 +31,9 @@ from pathlib import Path
 import psutil
 
 from common import Results, finish, machine_info, parser
-from newstrace.pipeline import analyze_pending
+from newstrace.pipeline import analyze_pending, link_pending
 from newstrace.records import DateSource, DocumentInput
-from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect
+from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect, link_on_cluster
 from newstrace.store import open_store
 from pipeline import articles
 
@@ -38,7 +43,10 @@ MEMORY_SIZE = 10_000
 QUICK_MEMORY_SIZE = 200
 SAMPLE_S = 0.5  # RSS and CPU: cheap reads
 PSS_EVERY = 10  # samples: PSS every 5 s
+LINK_SIZE = 120
+QUICK_LINK_SIZE = 20
 RUNS = ("1 worker", "2 workers", "Dask local, 2 workers")
+LINK_RUNS = ("link, this process", "link, Dask local, 2 workers")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +82,18 @@ def build_store(path: Path, count: int) -> int:
 
 
 def _analyze(db: str, name: str, timings: Queue[tuple[float, float]]) -> None:
-    """Child process: one run of analyze over ``db``; its wall time from the first call
-    and its rate once running (from the first batch written to the last)."""
+    """Child process: one run of analyze (or of linking) over ``db``; its wall time from
+    the first call and its rate once running (from the first batch written to the last;
+    for linking, from the first document saved)."""
     store = open_store(db)
     written: list[float] = []
     began = time.perf_counter()
-    if name == RUNS[2]:
+    if name in (RUNS[2], LINK_RUNS[1]):
         with connect(LOCAL, 2) as client:
-            analyze_on_cluster(store, db, client, lambda _: written.append(time.perf_counter()))
+            run = analyze_on_cluster if name == RUNS[2] else link_on_cluster
+            run(store, db, client, lambda _: written.append(time.perf_counter()))
+    elif name == LINK_RUNS[0]:
+        link_pending(store, lambda _: written.append(time.perf_counter()))
     else:
         workers = 2 if name == RUNS[1] else 1
         analyze_pending(store, lambda _: written.append(time.perf_counter()), workers)
@@ -114,7 +126,7 @@ def _tree_sample(
 
 def measure(source: Path, name: str, count: int, workdir: Path) -> Run:
     """Copy the store, analyse it in a child process; wall time and peak memory."""
-    db = workdir / f"{name.split()[0]}-{count}.db"
+    db = workdir / f"{name.replace(',', '').replace(' ', '-')}-{count}.db"
     shutil.copy(source, db)
     context = multiprocessing.get_context("spawn")
     timings: Queue[tuple[float, float]] = context.Queue()
@@ -161,19 +173,31 @@ def _speedups(runs: list[Run], words: int) -> tuple[dict[str, float], str]:
     return figures, note
 
 
-def results(runs: list[Run], memory: Run | None, words: int) -> Results:
+def _link_speedup(runs: list[Run]) -> tuple[dict[str, float], str]:
+    """The figure and note of the two link runs."""
+    one, dask = runs
+    speedup = round(one.seconds / dask.seconds, 3)
+    note = (
+        f"Link rows: {one.articles:,} analysed articles linked in this process, then on a "
+        f"Dask LocalCluster of 2 workers (this process plans and saves, the workers "
+        f"compare): {speedup:.2f}× in wall time, cluster start-up included."
+    )
+    return {"link_dask_speedup": speedup}, note
+
+
+def results(runs: list[Run], link_runs: list[Run], memory: Run | None, words: int) -> Results:
     first = runs[0] if runs else None
 
-    def row(r: Run) -> tuple[str, ...]:
-        compared = first is not None and r.articles == first.articles
+    def row(r: Run, base: Run | None = first) -> tuple[str, ...]:
+        compared = base is not None and r.articles == base.articles
         return (
             r.name,
             f"{r.articles:,}",
             f"{r.seconds:.1f}",
             f"{r.articles / r.seconds:.2f}",
-            f"{first.seconds / r.seconds:.2f}" if first and compared else "",
+            f"{base.seconds / r.seconds:.2f}" if base and compared else "",
             f"{r.running_rate:.2f}",
-            f"{r.running_rate / first.running_rate:.2f}" if first and compared else "",
+            f"{r.running_rate / base.running_rate:.2f}" if base and compared else "",
             f"{r.cpu_seconds / r.articles:.3f}",
             f"{r.peak_mb:,.0f}",
             f"{r.peak_pss_mb:,.0f}",
@@ -183,6 +207,10 @@ def results(runs: list[Run], memory: Run | None, words: int) -> Results:
     notes = []
     if runs:
         figures, note = _speedups(runs, words)
+        notes.append(note)
+    if link_runs:
+        link_figures, note = _link_speedup(link_runs)
+        figures |= link_figures
         notes.append(note)
     if memory:
         figures["peak_mb_memory_run"] = round(memory.peak_mb)
@@ -210,7 +238,9 @@ def results(runs: list[Run], memory: Run | None, words: int) -> Results:
             "peak MiB RSS (all processes)",
             "peak MiB PSS (all processes)",
         ),
-        rows=[row(r) for r in runs] + ([row(memory)] if memory else []),
+        rows=[row(r) for r in runs]
+        + [row(r, link_runs[0]) for r in link_runs]
+        + ([row(memory)] if memory else []),
         figures=figures,
         notes=tuple(notes),
     )
@@ -219,6 +249,13 @@ def results(runs: list[Run], memory: Run | None, words: int) -> Results:
 def main() -> int:
     what = "articles per speed-up run (0 skips them)"
     options = parser(__doc__, "--articles", FULL_SIZE, QUICK_SIZE, what)
+    options.add_argument(
+        "--link-articles",
+        type=int,
+        default=LINK_SIZE,
+        metavar="N",
+        help=f"articles for the link runs (0 skips them; {QUICK_LINK_SIZE} with --quick)",
+    )
     options.add_argument(
         "--memory-articles",
         type=int,
@@ -229,18 +266,25 @@ def main() -> int:
     args = options.parse_args()
     count = QUICK_SIZE if args.quick else args.size
     memory_count = QUICK_MEMORY_SIZE if args.quick else args.memory_articles
+    link_count = QUICK_LINK_SIZE if args.quick else args.link_articles
     info = machine_info()
     with tempfile.TemporaryDirectory(prefix="newstrace-scale-") as tmp:
         workdir = Path(tmp)
         source = workdir / "articles.db"
         words = build_store(source, count) if count else 0
         runs = [measure(source, name, count, workdir) for name in RUNS] if count else []
+        link_runs = []
+        if link_count:
+            analysed = workdir / "analysed.db"
+            build_store(analysed, link_count)
+            _analyze(str(analysed), RUNS[1], multiprocessing.get_context("spawn").Queue())
+            link_runs = [measure(analysed, name, link_count, workdir) for name in LINK_RUNS]
         memory = None
         if memory_count:
             big = workdir / "memory.db"
             build_store(big, memory_count)
             memory = measure(big, RUNS[1], memory_count, workdir)
-    finish(args, results(runs, memory, words), info)
+    finish(args, results(runs, link_runs, memory, words), info)
     return 0
 
 
