@@ -437,6 +437,38 @@ def test_a_rebuild_embeds_only_statements_not_seen_before(any_db: str) -> None:
         store.close()
 
 
+def _groups(size: int, pairs: list[tuple[int, int, float]]) -> set[frozenset[int]]:
+    graph = nx.Graph()
+    graph.add_nodes_from(range(size))
+    graph.add_edges_from((a, b) for a, b, _ in pairs)
+    return {frozenset(group) for group in nx.connected_components(graph)}
+
+
+def test_past_the_exact_bound_neighbours_join_the_same_groups_as_every_pair() -> None:
+    """Past ``exact_up_to`` statements are paired through an HNSW graph: what it pairs,
+    the exact path pairs too, and the groups (claims are connected groups) are the same,
+    even for a statement repeated in far more documents than the neighbours looked up."""
+    rng = np.random.default_rng(7)
+    centres = rng.normal(size=(40, 384)).astype(np.float32)
+    sizes = [90, *rng.integers(1, 8, size=39).tolist()]  # one statement copied 90 times
+    rows = [
+        centres[c] + rng.normal(scale=0.15, size=384) for c, n in enumerate(sizes) for _ in range(n)
+    ]
+    vectors = np.asarray(rows, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = [f"statement number {i} said by someone today" for i in range(len(vectors))]
+
+    def embedder(batch: Sequence[str]) -> np.ndarray:
+        return vectors[[texts.index(text) for text in batch]]
+
+    exact = list(EmbeddingSimilarity(embedder).pairs(texts))
+    near = list(EmbeddingSimilarity(embedder, exact_up_to=0).pairs(texts))
+    assert {(a, b) for a, b, _ in near} <= {(a, b) for a, b, _ in exact}
+    assert len(near) < len(exact)  # the 90 copies are not paired all with all
+    assert _groups(len(texts), near) == _groups(len(texts), exact)
+    assert len(_groups(len(texts), exact)) == len(sizes)
+
+
 # --- The demo corpus --------------------------------------------------------------------
 
 
