@@ -8,6 +8,10 @@ other work on the machine falls on both sides alike:
   newstrace's two components, reached the way ``analyze_text`` reaches it.
 * **the pipeline** is ``newstrace.analysis.analyze_text``, which parses again and runs
   every stage.
+* **claim-sentence embeddings** (``newstrace.link.paraphrase.claim_vectors``): the
+  paraphrase stage's per-document half, which ``analyze`` runs with the stages since it
+  moved there from linking (docs/scaling.md); timed apart, and added to the pipeline in
+  a second ratio, so the extraction ratio stays comparable with earlier runs.
 
 Each stage function is also timed on its own over the doc that ``parse`` returned, for
 the split. A stage that first builds a per-doc index (sentences, token offsets) pays for
@@ -32,6 +36,7 @@ from newstrace.extract.dates import extract_times
 from newstrace.extract.events import extract_events
 from newstrace.extract.figures import extract_figures
 from newstrace.extract.places import locate_places
+from newstrace.link.paraphrase import claim_vectors
 from newstrace.nlp.language import is_english
 from newstrace.nlp.pipeline import parse
 from newstrace.records import DatePrecision, PartialDate
@@ -43,6 +48,7 @@ PARAGRAPHS = (5, 8)  # most stories of this many paragraphs fall within WORDS
 FINDINGS = ("quotes", "figures", "times", "places", "events")  # what run_once counts
 SPACY = "spaCy: parse"
 PIPELINE = "analyze_text (full pipeline)"
+EMBEDDINGS = "claim-sentence embeddings"
 STAGES = ("language check", *FINDINGS)
 
 
@@ -109,7 +115,9 @@ def run_once(article: Article, watch: Stopwatch) -> tuple[int, ...]:
             published=article.published,
         )
     with watch(PIPELINE):
-        analyze_text(article.text, published=article.published)
+        analysis = analyze_text(article.text, published=article.published)
+    with watch(EMBEDDINGS):
+        claim_vectors(article.text, analysis)
     return len(quotes), len(figures), len(times), len(places), len(events)
 
 
@@ -134,6 +142,7 @@ def results(batch: list[Article], watch: Stopwatch, found: list[int]) -> Results
         "pipeline_words_per_s": round(words / watch.wall[PIPELINE], 1),
         "ratio": round(watch.wall[PIPELINE] / spacy, 3),
         "attribution_ratio": round(attribution / spacy, 3),
+        "ratio_with_embeddings": round((watch.wall[PIPELINE] + watch.wall[EMBEDDINGS]) / spacy, 3),
     }
 
     def row(step: str, wall: float, cpu: float | None = None) -> tuple[str, ...]:
@@ -146,6 +155,8 @@ def results(batch: list[Article], watch: Stopwatch, found: list[int]) -> Results
         row("spaCy + every stage, summed", stages),
         row(PIPELINE, watch.wall[PIPELINE], watch.cpu[PIPELINE]),
         ("other (pipeline minus the stages)", f"{watch.wall[PIPELINE] - stages:.1f}", "", "", ""),
+        row(EMBEDDINGS, watch.wall[EMBEDDINGS], watch.cpu[EMBEDDINGS]),
+        row(f"{PIPELINE} + {EMBEDDINGS}", watch.wall[PIPELINE] + watch.wall[EMBEDDINGS]),
     ]
     cpu_ratio = watch.cpu[PIPELINE] / watch.cpu[SPACY]
     notes = (
@@ -154,6 +165,8 @@ def results(batch: list[Article], watch: Stopwatch, found: list[int]) -> Results
         + ".",
         f"Pipeline / spaCy time: {figures['ratio']:.2f} wall, {cpu_ratio:.2f} CPU "
         f"(target ≤ 1.5); attribution alone {figures['attribution_ratio']:.2f} (target ≤ 1.3). "
+        f"With the claim-sentence embeddings analyze now makes (paraphrase's per-document "
+        f"half, formerly linking's): {figures['ratio_with_embeddings']:.2f}. "
         f"Peak RSS {peak_rss_mb():.0f} MiB.",
     )
     return Results(
