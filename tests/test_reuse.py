@@ -10,15 +10,16 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_text
 from newstrace.evaluate.reference import ReferenceCase, load_reference, outlets, same_speaker
 from newstrace.evaluate.scoring import covers_half
-from newstrace.link import LinkDoc, Linker, compare
+from newstrace.link import LinkDoc, Linker, ReuseIndex, compare
 from newstrace.link.align import Side, segments
 from newstrace.link.drift import attribution_drift
-from newstrace.link.reuse import LINK_VERSION
+from newstrace.link.reuse import BANDS, LINK_VERSION, band_keys, sketch_of
 from newstrace.pipeline import link_pending
 from newstrace.records import (
     Analysis,
@@ -356,6 +357,36 @@ def _quoted(text: str, speaker: str, kind: SpeakerKind) -> tuple[str, Quote]:
     return full, Quote(
         QuoteKind.DIRECT, content, Speaker(kind, Mention(speaker, Span(0, at, at + len(speaker))))
     )
+
+
+def test_matching_band_keys_finds_what_the_lsh_index_finds() -> None:
+    """Passages that share one band of their signature (and no other), share nothing,
+    or share all but one value of every band: the bucket keys pair exactly the ones
+    the index returns, so buckets can be matched outside it."""
+    rng = np.random.default_rng(3)
+    bands, rows = BANDS
+    stored = {doc: rng.integers(0, 2**32, size=bands * rows, dtype=np.uint32) for doc in range(40)}
+    queries = []
+    for doc in range(40):
+        query = rng.integers(0, 2**32, size=bands * rows, dtype=np.uint32)
+        if doc % 3 == 0:  # shares band doc % bands
+            band = doc % bands
+            query[band * rows : (band + 1) * rows] = stored[doc][band * rows : (band + 1) * rows]
+        elif doc % 3 == 1:  # alike in all but one value of each band: no bucket shared
+            query = stored[doc].copy()
+            query[::rows] += 1
+        queries.append(query.astype("<u4").tobytes())
+    index = ReuseIndex()
+    buckets: dict[bytes, set[int]] = {}
+    for doc, values in stored.items():
+        signature = values.astype("<u4").tobytes()
+        index.add(doc, [sketch_of(signature)])
+        for key in band_keys(signature):
+            buckets.setdefault(key, set()).add(doc)
+    for query in queries:
+        matched = set().union(*(buckets.get(key, set()) for key in band_keys(query)))
+        assert matched == index.candidates([sketch_of(query)])
+    assert sum(bool(index.candidates([sketch_of(q)])) for q in queries) == 14
 
 
 def test_store_links_incrementally_and_round_trips(any_db: str) -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from distributed import Client
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 import newstrace.pipeline
@@ -20,11 +21,20 @@ import newstrace.scale.cluster
 from newstrace.analysis import PIPELINE_VERSION
 from newstrace.ingest import IngestOptions
 from newstrace.ingest.manifest import load_manifest
-from newstrace.link.reuse import LINK_VERSION
-from newstrace.pipeline import WRITE_BATCH, analyze_pending, ingest, link_pending
+from newstrace.link import ReuseIndex
+from newstrace.link.reuse import LINK_VERSION, sketch_of, sketches
+from newstrace.pipeline import WRITE_BATCH, analyze_pending, ingest, link_pending, stored_linker
 from newstrace.records import Analysis, Document, DocumentInput
 from newstrace.report.export import export_table
-from newstrace.scale.cluster import LOCAL, analyze_on_cluster, connect, link_on_cluster
+from newstrace.scale.cluster import (
+    LOCAL,
+    ModelPlugin,
+    analyze_on_cluster,
+    connect,
+    link_on_cluster,
+    shared_url,
+    stored_candidates,
+)
 from newstrace.scale.local import workers_for
 from newstrace.store import DocumentStore, open_store
 from newstrace.store.findings import FindingStore
@@ -128,6 +138,67 @@ def test_dask_on_sqlite_writes_from_the_client(
         assert ledger(store) == single_process
     finally:
         store.close()
+
+
+@pytest.mark.slow
+def test_dask_links_against_documents_linked_before_through_their_buckets(
+    tmp_path: Path, dask_client: Client
+) -> None:
+    """Every other demo document analysed again after all were linked: on the cluster
+    their candidates among the documents still linked come from LSH buckets matched on
+    the workers, the same an index of every stored signature finds, and the ledger
+    equals one process's."""
+    first = tmp_path / "first.db"
+    store = _demo_store(str(first))
+    try:
+        analyze_pending(store, workers=1)
+        link_pending(store)
+        again = [d.id for d in store.documents()][::2]
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with Session(store.engine) as session, session.begin():
+            analysed = AnalysisRow.document_id.in_(again)
+            session.execute(update(AnalysisRow).where(analysed).values(analysed_at=now))
+        assert LinkStore(store.engine, LINK_VERSION).pending() == sorted(again)
+    finally:
+        store.close()
+    store = open_store(str(first))
+    try:  # what the buckets match is what an index of every stored signature finds
+        links = LinkStore(store.engine, LINK_VERSION)
+        index = ReuseIndex()
+        for doc_id, signature in links.signatures():
+            index.add(doc_id, [sketch_of(signature)])
+        linker = stored_linker(store, links)
+        expected = {}
+        for doc_id in again:
+            doc = linker.read(doc_id)
+            assert doc is not None
+            expected[doc_id] = index.candidates(sketch for _, sketch in sketches(doc))
+        dask_client.register_plugin(ModelPlugin())
+        matched = stored_candidates(dask_client, links, shared_url(str(first)), "test", 2)
+        assert {d: c for d, c in expected.items() if c} == matched
+        assert matched
+    finally:
+        store.close()
+    here, there = tmp_path / "here.db", tmp_path / "there.db"
+    shutil.copy(first, here)
+    shutil.copy(first, there)
+    found = {}
+    for db, link in ((here, link_pending), (there, None)):
+        store = open_store(str(db))
+        try:
+            relinked = (
+                link_on_cluster(store, str(db), dask_client, task_docs=2)
+                if link is None
+                else link(store)
+            )
+            assert relinked == len(again)
+            found[db] = ledger(store)
+            pairs = LinkStore(store.engine, LINK_VERSION).reuse()
+        finally:
+            store.close()
+    assert found[there] == found[here]
+    # Pairs between a relinked document and one still linked: found through the buckets.
+    assert any((p.origin_doc in again) != (p.derived_doc in again) for p in pairs)
 
 
 @pytest.mark.slow

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from newstrace.analysis import PIPELINE_VERSION, analyze_documents
@@ -162,17 +162,22 @@ def stored_linker(
     return Linker(read, None, EmbeddingParaphrases(analysed, cache=kept), MutationFinder(analysed))
 
 
-def planned_links(linker: Linker, links: LinkStore) -> Iterator[tuple[LinkDoc, Planned]]:
+def planned_links(
+    linker: Linker, links: LinkStore, stored: Mapping[int, set[int]] | None = None
+) -> Iterator[tuple[LinkDoc, Planned]]:
     """Every pending document with its plan (:meth:`Linker.plan`), in the order they must
-    be saved: ``linker``'s reuse index is filled from the signatures stored for
-    documents already linked (one read and no hashing, about 90 µs per stored passage,
-    once per run) and grows with each pending document. Call under :func:`one_linker`."""
-    for doc_id, signature in links.signatures():
-        linker.index.add(doc_id, [sketch_of(signature)])
+    be saved. ``linker``'s reuse index grows with each pending document; the documents
+    already linked are found in ``stored`` (their candidates by pending document, matched
+    elsewhere), or else the index is first filled with their stored signatures (one read
+    and no hashing, about 90 µs per stored passage, once per run). Call under
+    :func:`one_linker`."""
+    if stored is None:
+        for doc_id, signature in links.signatures():
+            linker.index.add(doc_id, [sketch_of(signature)])
     for doc_id in links.pending():
         doc = linker.read(doc_id)
         if doc is not None:
-            yield doc, linker.plan(doc)
+            yield doc, linker.plan(doc, stored.get(doc_id, ()) if stored is not None else ())
 
 
 def _link_documents(

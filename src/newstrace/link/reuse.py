@@ -106,6 +106,16 @@ def sketches(doc: LinkDoc) -> list[tuple[Span, LeanMinHash]]:
     return found
 
 
+def band_keys(signature: bytes) -> list[bytes]:
+    """The LSH bucket of each band of a stored signature (band number, then its values):
+    two passages are candidates exactly when one of their buckets is the same, which is
+    what :class:`ReuseIndex` finds, so buckets can be matched anywhere (on Dask workers,
+    over the stored signatures) without building the index."""
+    bands, rows = BANDS
+    width = rows * 4  # bytes of a band: ``rows`` 32-bit values
+    return [bytes([band]) + signature[band * width : (band + 1) * width] for band in range(bands)]
+
+
 class ReuseIndex:
     """MinHash LSH over passages, keyed by document: who may share a passage with whom."""
 
@@ -291,10 +301,12 @@ class Linker:
         self.paraphrases = paraphrases
         self.mutations = mutations
 
-    def plan(self, doc: LinkDoc) -> Planned:
-        """Index ``doc``; the documents indexed before it that it may share with."""
+    def plan(self, doc: LinkDoc, known: Iterable[int] = ()) -> Planned:
+        """Index ``doc``; the documents indexed before it that it may share with, and
+        ``known``: those found without the index (stored documents whose LSH buckets
+        were matched on the cluster)."""
         sketched = sketches(doc)
-        candidates = self.index.candidates(s for _, s in sketched)
+        candidates = self.index.candidates(s for _, s in sketched) | set(known)
         if self.paraphrases:
             candidates |= self.paraphrases.candidates(doc)
             self.paraphrases.add(doc)

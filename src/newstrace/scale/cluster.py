@@ -12,13 +12,17 @@ must not get concurrent writers, least of all from other machines. Either way a
 partition is one transaction, so an interrupted run loses at most the partitions under
 way and re-running resumes.
 
-Linking (the cross-document stage) runs after, split in two (:class:`Linker`): the
-client plans each pending document in order (it looks the document up in the reuse
-index and the claim-sentence index and adds it: cheap, and the order decides who is
-compared with whom) while the workers compare each document in full with its candidates
-(alignment, paraphrase pairing, direction, drift and mutation reading: the costly half,
-which depends on the two documents alone). The client saves each document's passages
-and pairs in the order planned, so the links equal those of :func:`link_pending`.
+Linking (the cross-document stage) runs after, also on the workers where it can. First
+the LSH buckets: the workers sketch the pending documents, then match those buckets
+against the stored signatures of the documents linked before, partition by partition,
+so no process holds an index of the whole corpus. Then, linking being two halves
+(:class:`Linker`), the client plans each pending document in order (buckets shared with
+the pending documents before it, and the claim-sentence index: cheap, and the order
+decides who is compared with whom) while the workers compare each document in full with
+its candidates (alignment, paraphrase pairing, direction, drift and mutation reading:
+the costly half, which depends on the two documents alone). The client saves each
+document's passages and pairs in the order planned, so the links equal those of
+:func:`link_pending`.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from sqlalchemy.engine import make_url
 from newstrace.analysis import PIPELINE_VERSION, analyze_documents
 from newstrace.link import Linker
 from newstrace.link.embed import MODEL_NAME
-from newstrace.link.reuse import LINK_VERSION
+from newstrace.link.reuse import LINK_VERSION, band_keys, signature_bytes, sketches
 from newstrace.nlp.pipeline import load_pipeline
 from newstrace.pipeline import planned_links, stored_linker
 from newstrace.records import Analysis, DocumentReuse, Passage
@@ -52,6 +56,7 @@ LOCAL = "local"
 PARTITION_DOCS = 32  # most documents per task: about five seconds of work on one core
 LINK_TASK_DOCS = 16  # pending documents per comparing task
 LINK_TASKS_PER_WORKER = 3  # comparing tasks queued per worker thread, ahead of the saves
+STORED_TASK_DOCS = 2_000  # linked documents whose signatures one bucket-matching task reads
 CONNECT_TIMEOUT_S = 30
 
 
@@ -204,6 +209,67 @@ def analyze_on_cluster(
     return done
 
 
+def pending_buckets(ids: list[int], url: str, run: str) -> list[tuple[int, list[bytes]]]:
+    """Task: each pending document's LSH buckets (every band of every passage)."""
+    linker = _plugin().linker(url, run)
+    found = []
+    for doc_id in ids:
+        doc = linker.read(doc_id)
+        if doc is not None:
+            keys = [
+                key for _, sketch in sketches(doc) for key in band_keys(signature_bytes(sketch))
+            ]
+            found.append((doc_id, keys))
+    return found
+
+
+def stored_matches(
+    first: int, last: int, url: str, wanted: frozenset[bytes]
+) -> dict[bytes, list[int]]:
+    """Task: the linked documents with ids ``first`` to ``last`` that have a passage in
+    one of the ``wanted`` buckets, by bucket."""
+    store = _plugin().store(url)
+    found: dict[bytes, list[int]] = {}
+    for doc_id, signature in LinkStore(store.engine, LINK_VERSION).signatures(first, last):
+        for key in band_keys(signature):
+            if key in wanted:
+                found.setdefault(key, []).append(doc_id)
+    return found
+
+
+def stored_candidates(
+    client: Client, links: LinkStore, url: str, run: str, task_docs: int
+) -> dict[int, set[int]]:
+    """For each pending document, the documents linked before that share an LSH bucket
+    with one of its passages: what the reuse index filled with every stored signature
+    would find, matched on the workers instead of held in one process."""
+    linked = links.linked()
+    if not linked:
+        return {}
+    sketched = [
+        client.submit(pending_buckets, chunk, url, run, pure=False)
+        for chunk in batched(links.pending(), task_docs)
+    ]
+    holders: dict[bytes, list[int]] = {}  # pending documents by bucket
+    for part in client.gather(sketched):
+        for doc_id, keys in part:
+            for key in keys:
+                holders.setdefault(key, []).append(doc_id)
+    # In a list: a collection scattered alone is scattered element by element.
+    [wanted] = client.scatter([frozenset(holders)], broadcast=True)
+    matching = [
+        client.submit(stored_matches, chunk[0], chunk[-1], url, wanted, pure=False)
+        for chunk in batched(linked, STORED_TASK_DOCS)
+    ]
+    found: dict[int, set[int]] = {}
+    for future in as_completed(matching):
+        for key, doc_ids in future.result().items():
+            for pending in holders[key]:
+                found.setdefault(pending, set()).update(doc_ids)
+        future.release()
+    return found
+
+
 def compare_partition(
     plans: list[tuple[int, list[int]]], url: str, run: str
 ) -> list[list[DocumentReuse]]:
@@ -224,11 +290,12 @@ def link_on_cluster(
     on_document: Callable[[int], None] | None = None,
     task_docs: int = LINK_TASK_DOCS,
 ) -> int:
-    """Link every analysed document not yet linked, comparing on ``client``'s cluster;
-    return how many were linked. Plans are made here in order and the workers compare
-    while the next are planned; each document's passages and pairs are saved here, in
-    the planned order (a document's save replaces every pair it is part of, so a later
-    document's pairs must come after it), one transaction each."""
+    """Link every analysed document not yet linked on ``client``'s cluster; return how
+    many were linked. The workers match LSH buckets against the stored signatures;
+    plans are made here in order and the workers compare while the next are planned;
+    each document's passages and pairs are saved here, in the planned order (a
+    document's save replaces every pair it is part of, so a later document's pairs must
+    come after it), one transaction each."""
     links = LinkStore(store.engine, LINK_VERSION)
     if not links.pending():
         return 0
@@ -251,8 +318,9 @@ def link_on_cluster(
         future.release()
 
     with one_linker(store.engine):
+        stored = stored_candidates(client, links, url, run, task_docs)
         linker = stored_linker(store, links)
-        for chunk in batched(planned_links(linker, links), task_docs):
+        for chunk in batched(planned_links(linker, links, stored), task_docs):
             plans = [(doc.id, planned.candidates) for doc, planned in chunk]
             future = client.submit(compare_partition, plans, url, run, pure=False)
             in_flight.append(([(doc.id, planned.passages) for doc, planned in chunk], future))

@@ -217,17 +217,27 @@ class LinkStore:
                 )
             )
 
-    def signatures(self) -> Iterator[tuple[int, bytes]]:
-        """(document id, passage signature) of every document linked and still current."""
+    def signatures(
+        self, first: int | None = None, last: int | None = None
+    ) -> Iterator[tuple[int, bytes]]:
+        """(document id, passage signature) of every document linked and still current
+        (with ids from ``first`` to ``last``, when given)."""
+        query = (
+            select(ReusePassageRow.document_id, ReusePassageRow.signature)
+            .where(ReusePassageRow.document_id.in_(self.current()))
+            .order_by(ReusePassageRow.document_id)
+            .execution_options(yield_per=5000)
+        )
+        if first is not None and last is not None:
+            query = query.where(ReusePassageRow.document_id.between(first, last))
         with Session(self.engine) as session:
-            rows = session.execute(
-                select(ReusePassageRow.document_id, ReusePassageRow.signature)
-                .where(ReusePassageRow.document_id.in_(self.current()))
-                .order_by(ReusePassageRow.document_id)
-                .execution_options(yield_per=5000)
-            )
-            for row in rows:
+            for row in session.execute(query):
                 yield row.document_id, row.signature
+
+    def linked(self) -> list[int]:
+        """Documents linked and still current, in id order."""
+        with Session(self.engine) as session:
+            return list(session.scalars(self.current().order_by(ReuseLinkedRow.document_id)))
 
     @retrying
     def save(self, doc_id: int, passages: list[Passage], found: list[DocumentReuse]) -> None:
