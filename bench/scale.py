@@ -81,6 +81,15 @@ def build_store(path: Path, count: int) -> int:
     return words
 
 
+def analyse_untimed(path: Path) -> None:
+    """Analyse the store at ``path`` (2 processes), as the link runs' common input."""
+    store = open_store(str(path))
+    try:
+        analyze_pending(store, workers=2)
+    finally:
+        store.close()
+
+
 def _analyze(db: str, name: str, timings: Queue[tuple[float, float]]) -> None:
     """Child process: one run of analyze (or of linking) over ``db``; its wall time from
     the first call and its rate once running (from the first batch written to the last;
@@ -277,7 +286,7 @@ def main() -> int:
         if link_count:
             analysed = workdir / "analysed.db"
             build_store(analysed, link_count)
-            _analyze(str(analysed), RUNS[1], multiprocessing.get_context("spawn").Queue())
+            analyse_untimed(analysed)
             link_runs = [measure(analysed, name, link_count, workdir) for name in LINK_RUNS]
         memory = None
         if memory_count:
